@@ -1,0 +1,33 @@
+# The two commands: `make site` and `make test`. Each sets up .venv first if needed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+BASE_URL ?=
+BUILD_FLAGS := $(if $(BASE_URL),--base-url $(BASE_URL),)
+
+.PHONY: site test check serve import golden clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+site: $(STAMP)  ## import new seeds, then build site/
+	$(PY) build.py import
+	$(PY) build.py build $(BUILD_FLAGS)
+
+check: $(STAMP)  ## validate content and layouts without writing
+	$(PY) build.py check
+
+import: $(STAMP)  ## import seeds not imported yet
+	$(PY) build.py import
+
+test: $(STAMP)  ## the whole test suite
+	$(PY) -m pytest -q
+
+golden: $(STAMP)  ## regenerate tests/golden/ from the sample site; review with git diff
+	$(PY) -m tests.golden_tool regenerate
+
+clean:
+	rm -rf site .site.staging .site.old .digest-cache

@@ -1,0 +1,101 @@
+"""The commands: parse arguments, call the pipeline, print the report. Nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import pipeline
+from .problems import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; the exit status is 0 when all went well, 1 when there were errors."""
+    args = _parser().parse_args(argv)
+    root = Path(args.root).resolve()
+    return args.command(root, args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description="Build the annotated news digest.")
+    parser.add_argument("--root", default=str(ROOT), help="the project folder (default: this one)")
+    commands = parser.add_subparsers(title="commands", required=True)
+
+    build = commands.add_parser("build", help="build site/ from content/ and layouts/")
+    _build_options(build)
+    build.set_defaults(command=cmd_build)
+
+    check = commands.add_parser("check", help="check content and layouts without writing site/")
+    _build_options(check)
+    check.set_defaults(command=cmd_check)
+
+    imp = commands.add_parser("import", help="turn raw texts in seeds/ into content files")
+    imp.add_argument("seeds", nargs="*", help="seed files (default: every seed not imported yet)")
+    imp.add_argument("--force", action="store_true", help="re-import into side files (*.md.new), never over the editor's")
+    imp.set_defaults(command=cmd_import)
+    return parser
+
+
+def _build_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", help="the URL the site will live at, e.g. https://example.org/digest/")
+    parser.add_argument("--drafts", action="store_true", help="include items with status: draft")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def _overrides(args) -> dict:
+    overrides = {}
+    if args.base_url:
+        overrides["base_url"] = args.base_url if args.base_url.endswith("/") else args.base_url + "/"
+    if args.drafts:
+        overrides["drafts"] = True
+    return overrides
+
+
+def _finish(report: Report, strict: bool) -> int:
+    report.print()
+    failed = not report.ok or (strict and report.warnings)
+    if report.problems:
+        print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_build(root: Path, args) -> int:
+    """build: the whole pipeline, site/ replaced only on success."""
+    if args.strict:
+        outcome = pipeline.build(root, _overrides(args), write=False)
+        if outcome.report.warnings or not outcome.report.ok:
+            return _finish(outcome.report, strict=True)
+    outcome = pipeline.build(root, _overrides(args))
+    status = _finish(outcome.report, args.strict)
+    if outcome.written:
+        print(f"built {outcome.pages} pages in {outcome.seconds:.2f} s → site/")
+    else:
+        print("site/ left unchanged", file=sys.stderr)
+    return status
+
+
+def cmd_check(root: Path, args) -> int:
+    """check: everything build does except writing."""
+    outcome = pipeline.build(root, _overrides(args), write=False)
+    status = _finish(outcome.report, args.strict)
+    if status == 0:
+        print(f"checked {outcome.pages} pages: no errors")
+    return status
+
+
+def cmd_import(root: Path, args) -> int:
+    """import: seeds → content files, never over an existing file."""
+    from .ingest import import_seeds, pending_seeds
+
+    report = Report(root=root)
+    content_dir = root / "content"
+    seeds = [Path(s).resolve() for s in args.seeds] if args.seeds else pending_seeds(root / "seeds", content_dir)
+    written = import_seeds(seeds, content_dir, report, force=args.force)
+    for path in written:
+        print(f"wrote {path.relative_to(root).as_posix()}")
+    if not seeds:
+        print("no new seeds to import")
+    return _finish(report, strict=False)

@@ -1,0 +1,198 @@
+"""content/ → every item, validated against the model; every problem reported, none raised."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .config import Config
+from .model import Article, Brief, Content, Entity, Incident, Page, Relation, Source
+from .problems import Report
+from .schema import Fields
+from .source import ContentFile, SourceError, iter_files, load_yaml, read_content_file, read_text, symlinks_leaving
+
+ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
+STATUSES = ("published", "draft")
+ENTITY_TYPES = ("person", "organization", "country", "place")
+INCIDENT_KINDS = ("expulsion", "arrest", "closure", "leak", "advisory", "investigation", "trial",
+                  "sanction", "statement", "cyberattack", "sabotage", "defection", "other")
+RELATION_TYPES = ("retaliation-for", "response-to", "follow-up", "same-case", "part-of")
+ENTITIES_FILE = "entities.yaml"
+
+
+def load_content(config: Config, report: Report) -> Content:
+    """Read and check every file under content/."""
+    content = Content()
+    folder = config.content_dir
+    for link in symlinks_leaving(folder):
+        report.error(link, 1, "symbolic link points outside content/; it is ignored")
+    for path in iter_files(folder / "articles", ".md"):
+        _add(content.articles, _load_item(path, report, _article), path, report)
+    for path in iter_files(folder / "briefs", ".md"):
+        _add(content.briefs, _load_item(path, report, _brief), path, report)
+    for path in iter_files(folder / "incidents", ".md"):
+        _add(content.incidents, _load_item(path, report, _incident), path, report)
+    for path in iter_files(folder / "pages", ".md"):
+        _add(content.pages, _load_item(path, report, _page), path, report)
+    content.entities_path = folder / ENTITIES_FILE
+    content.entities = load_entities(content.entities_path, report)
+    if not config.drafts:
+        _drop_drafts(content)
+    return content
+
+
+def _add(table: dict, item, path: Path, report: Report) -> None:
+    if item is None:
+        return
+    if item.id in table:
+        report.error(path, 1, f"id `{item.id}` is also used by {table[item.id].path.name}")
+        return
+    table[item.id] = item
+
+
+def _drop_drafts(content: Content) -> None:
+    for table in (content.articles, content.briefs, content.incidents):
+        for key in [key for key, item in table.items() if item.status == "draft"]:
+            del table[key]
+
+
+def _load_item(path: Path, report: Report, make):
+    """Read one content file and build its item with `make`, or report why not."""
+    item_id = path.stem
+    if not ID_PATTERN.match(item_id):
+        report.error(path, 1, f"file name `{path.name}` is not a safe id: use lowercase letters, digits "
+                              f"and hyphens, e.g. `{suggest_id(item_id)}.md`")
+        return None
+    try:
+        file = read_content_file(path)
+    except SourceError as exc:
+        report.error(path, exc.line, exc.message)
+        return None
+    if file.front.value is None:
+        file.front.value = {}
+    if not isinstance(file.front.value, dict):
+        report.error(path, 2, "front matter should be `key: value` lines, not a list or a single value")
+        return None
+    before = len(report.errors)
+    fields = Fields(file.front, path, report)
+    item = make(item_id, file, fields)
+    fields.finish()
+    return item if len(report.errors) == before else None
+
+
+def _common(item_id: str, file: ContentFile, fields: Fields) -> dict:
+    return dict(id=item_id, path=file.path, title=fields.text("title", required=True, default=""),
+                body=file.body, body_line=file.body_line, lines=file.front.lines)
+
+
+def _source(fields: Fields) -> Source:
+    return Source(name=fields.text("name"), url=fields.url("url"), seed=fields.text("seed"),
+                  seed_sha256=fields.text("seed_sha256"))
+
+
+def _article(item_id: str, file: ContentFile, fields: Fields) -> Article:
+    source = fields.section("source")
+    article = Article(
+        **_common(item_id, file, fields),
+        subtitle=fields.text("subtitle"), date=fields.date("date"), author=fields.text("author"),
+        source=_source(source), summary=fields.text("summary"), tags=fields.text_list("tags"),
+        incidents=fields.text_list("incidents"), entities=fields.text_list("entities"),
+        hide_entities=fields.text_list("hide_entities"),
+        status=fields.choice("status", STATUSES, "published"),
+        further_reading=fields.text_list("further_reading"), unsure=fields.text_list("unsure"),
+    )
+    source.finish()
+    if fields.raw("date") is None and article.status == "published":
+        fields.report.warning(file.path, fields.line("date"), "no date: the article is listed as undated")
+    return article
+
+
+def _brief(item_id: str, file: ContentFile, fields: Fields) -> Brief:
+    source = fields.section("source")
+    brief = Brief(
+        **_common(item_id, file, fields),
+        date=fields.date("date"), truncated=fields.boolean("truncated", False),
+        found_with=fields.text("found_with"), source=_source(source), summary=fields.text("summary"),
+        tags=fields.text_list("tags"), incidents=fields.text_list("incidents"),
+        entities=fields.text_list("entities"), hide_entities=fields.text_list("hide_entities"),
+        status=fields.choice("status", STATUSES, "published"), unsure=fields.text_list("unsure"),
+    )
+    source.finish()
+    return brief
+
+
+def _incident(item_id: str, file: ContentFile, fields: Fields) -> Incident:
+    return Incident(
+        **_common(item_id, file, fields),
+        date=fields.date("date"), kind=fields.choice("kind", INCIDENT_KINDS, "other", required=True),
+        places=fields.text_list("places"), actors=fields.text_list("actors"),
+        summary=fields.text("summary"), tags=fields.text_list("tags"),
+        relations=_relations(fields), status=fields.choice("status", STATUSES, "published"),
+    )
+
+
+def _relations(fields: Fields) -> tuple[Relation, ...]:
+    """`relations:` is a list of one-key mappings: `- retaliation-for: incident-id`."""
+    value = fields.raw("relations")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        fields.error(("relations",), "`relations` should be a list of lines like `- response-to: incident-id`")
+        return ()
+    relations = []
+    for index, entry in enumerate(value):
+        line = fields.line("relations", index)
+        if not (isinstance(entry, dict) and len(entry) == 1):
+            fields.error(("relations", index), "each relation is one line like `- response-to: incident-id`")
+            continue
+        (kind, target), = entry.items()
+        if kind not in RELATION_TYPES:
+            fields.error(("relations", index), f"unknown relation `{kind}`; use one of: {', '.join(RELATION_TYPES)}")
+        elif not isinstance(target, str) or not target.strip():
+            fields.error(("relations", index), f"`{kind}` needs an incident id")
+        else:
+            relations.append(Relation(kind, target.strip(), line))
+    return tuple(relations)
+
+
+def _page(item_id: str, file: ContentFile, fields: Fields) -> Page:
+    return Page(**_common(item_id, file, fields), summary=fields.text("summary"))
+
+
+def load_entities(path: Path, report: Report) -> dict[str, Entity]:
+    """content/entities.yaml: `id: {name, type, aliases, description}` for each entity."""
+    if not path.exists():
+        return {}
+    try:
+        located = load_yaml(read_text(path))
+    except SourceError as exc:
+        report.error(path, exc.line, exc.message)
+        return {}
+    if located.value is None:
+        return {}
+    if not isinstance(located.value, dict):
+        report.error(path, 1, "entities.yaml should map ids to entities (`nato: {name: NATO, …}`)")
+        return {}
+    entities = {}
+    for entity_id in located.value:
+        fields = Fields(located, path, report, prefix=(entity_id,), what=f"entity `{entity_id}`")
+        if not ID_PATTERN.match(str(entity_id)):
+            fields.error((), f"`{entity_id}` is not a safe id: use lowercase letters, digits and hyphens")
+            continue
+        entities[entity_id] = Entity(
+            id=entity_id, name=fields.text("name", required=True, default=entity_id),
+            type=fields.choice("type", ENTITY_TYPES, "organization", required=True),
+            aliases=fields.text_list("aliases"), description=fields.text("description"),
+            line=located.line_of(entity_id),
+        )
+        fields.finish()
+    return entities
+
+
+def suggest_id(text: str) -> str:
+    """A safe id made from any text: lowercase ASCII words joined by hyphens."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    return "-".join(words)[:100].strip("-") or "untitled"

@@ -1,0 +1,177 @@
+"""Markdown → HTML with markdown-it-py: raw HTML escaped, notes, side notes, checked id links.
+
+Syntax the editor can use beyond CommonMark:
+- tables and ~~strikethrough~~ (GFM);
+- footnotes `[^1]` … `[^1]: text`, shown as side notes on wide screens and notes below on narrow;
+- note blocks `::: context` … `:::` (kinds in NOTE_KINDS), rendered as labelled asides;
+- links by id: `[text](incident:id)`, `article:`, `brief:`, `entity:`, `tag:`, `page:` — checked
+  at build time; a missing id is an error at the link's line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html import escape
+from typing import Callable
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+NOTE_KINDS = {"context": "Context", "known": "What we know", "unclear": "Unclear",
+              "correction": "Correction", "note": "Note"}
+ID_SCHEMES = ("article", "brief", "incident", "entity", "tag", "page")
+SAFE_SCHEMES = ("http", "https", "mailto") + ID_SCHEMES
+# Ids the page layout uses itself; a heading may not take them.
+RESERVED_IDS = {"main", "top", "content", "site-header", "site-nav", "site-footer", "search",
+                "footnotes", "related", "incidents", "coverage", "title", "meta", "skip"}
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+Resolver = Callable[[str, str], "str | None"]
+
+
+@dataclass
+class Rendered:
+    """A body rendered to HTML, with the problems found on the way (line within the file)."""
+
+    html: str
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _validate_link(url: str) -> bool:
+    """Allow only http(s), mailto, our id schemes and scheme-less links; no javascript: et al."""
+    match = _SCHEME.match(url.strip())
+    return match is None or match.group(1).lower() in SAFE_SCHEMES
+
+
+def _note_render(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    if token.nesting == -1:
+        return "</div></aside>\n"
+    kind = token.info.strip().split(" ", 1)[0].lower()
+    label = NOTE_KINDS.get(kind)
+    if label is None:
+        line = env["body_line"] + (token.map[0] if token.map else 0)
+        env["problems"].append((line, f"unknown note kind `::: {kind}`; use one of: {', '.join(NOTE_KINDS)}"))
+        label, kind = "Note", "note"
+    return (f'<aside class="note note-{kind}" aria-label="{escape(label)}">'
+            f'<p class="note-label">{escape(label)}</p><div class="note-body">\n')
+
+
+def _heading_ids(state) -> None:
+    """Give every heading a safe, unique id that no layout id or footnote id can clash with."""
+    used = set(RESERVED_IDS)
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        text = "".join(child.content for child in tokens[index + 1].children or [] if child.type in ("text", "code_inline"))
+        base = re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-_")[:60] or "section"
+        if base[0].isdigit() or re.match(r"^fn(ref)?\d", base):
+            base = "s-" + base
+        candidate, number = base, 1
+        while candidate in used:
+            number += 1
+            candidate = f"{base}-{number}"
+        used.add(candidate)
+        token.attrSet("id", candidate)
+
+
+def _id_links(state) -> None:
+    """Resolve `kind:id` links to site URLs; report the ones that point at nothing."""
+    env = state.env
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        line = env["body_line"] + (block.map[0] if block.map else 0)
+        for token in block.children:
+            if token.type not in ("link_open", "image"):
+                continue
+            attr = "href" if token.type == "link_open" else "src"
+            target = str(token.attrGet(attr) or "")
+            match = _SCHEME.match(target)
+            if not match or match.group(1).lower() not in ID_SCHEMES:
+                continue
+            kind, ident = match.group(1).lower(), target[match.end():]
+            url = env["resolve"](kind, ident)
+            if url is None:
+                env["problems"].append((line, f"link to unknown {kind} `{ident}`"))
+                url = "#"
+            else:
+                env["links"].append((kind, ident))
+            token.attrSet(attr, url)
+
+
+def _side_notes(state) -> None:
+    """Keep each footnote's text (inline part) so its reference can also show it as a side note."""
+    notes, current = {}, None
+    for token in state.tokens:
+        if token.type == "footnote_open":
+            current = token.meta["id"]
+            notes[current] = []
+        elif token.type == "footnote_close":
+            current = None
+        elif current is not None and token.type == "inline":
+            notes[current].append(token)
+    state.env["side_notes"] = notes
+
+
+def _footnote_ref(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    number = token.meta["id"] + 1
+    ref_id = f"fnref{number}" + (f":{token.meta['subId']}" if token.meta.get("subId", -1) > 0 else "")
+    html = f'<sup class="footnote-ref"><a href="#fn{number}" id="{ref_id}">[{number}]</a></sup>'
+    inlines = env.get("side_notes", {}).get(token.meta["id"], [])
+    if inlines and token.meta.get("subId", -1) <= 0:
+        # Links are dropped from the copy: focusable content must not sit inside aria-hidden.
+        text = " ".join(self.renderInline([child for child in inline.children if child.type not in ("link_open", "link_close")], options, env) for inline in inlines)
+        # The list of notes below stays the accessible copy; the side note is visual only.
+        html += f'<span class="sidenote" aria-hidden="true"><span class="sidenote-number">{number}</span> {text}</span>'
+    return html
+
+
+def _footnote_block_open(self, tokens, idx, options, env) -> str:
+    return '<section class="footnotes" aria-label="Notes">\n<h2 class="footnotes-title">Notes</h2>\n<ol class="footnotes-list">\n'
+
+
+def make_parser() -> MarkdownIt:
+    """The one configured parser: CommonMark without raw HTML, plus our plugins."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = _validate_link
+    md.use(footnote_plugin)
+    md.use(container_plugin, name="note", validate=lambda params, *args: bool(params.strip()), render=_note_render)
+    md.core.ruler.push("heading_ids", _heading_ids)
+    md.core.ruler.push("id_links", _id_links)
+    md.core.ruler.push("side_notes", _side_notes)
+    md.add_render_rule("footnote_ref", _footnote_ref)
+    md.add_render_rule("footnote_block_open", _footnote_block_open)
+    return md
+
+
+_PARSER: MarkdownIt | None = None
+
+
+def render_markdown(text: str, body_line: int, resolve: Resolver) -> Rendered:
+    """Render a body; `resolve(kind, id)` gives the URL of an item or None if it does not exist."""
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = make_parser()
+    env = {"body_line": body_line, "resolve": resolve, "problems": [], "links": []}
+    html = _PARSER.render(text, env)
+    return Rendered(html, env["problems"], env["links"])
+
+
+def plain_text(text: str) -> str:
+    """The words of a Markdown body without markup, for summaries and feeds."""
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = make_parser()
+    words, in_notes = [], False
+    for block in _PARSER.parse(text, {"body_line": 1, "resolve": lambda kind, ident: "#", "problems": [], "links": []}):
+        in_notes = (in_notes or block.type == "footnote_block_open") and block.type != "footnote_block_close"
+        if block.type == "inline" and not in_notes:
+            words.append("".join(child.content for child in block.children or [] if child.type in ("text", "code_inline")))
+    return " ".join(" ".join(words).split())

@@ -1,0 +1,116 @@
+"""The site as a list of pages: every output path → (layout, context). Nothing is rendered here."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from .config import Config
+from .model import Content
+from .problems import Report
+from .relate import Links
+from .urls import Urls, output_file
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """One file of the site: where it goes, which layout renders it, with what."""
+
+    path: str
+    layout: str
+    context: dict = field(default_factory=dict, compare=False)
+    source: str = ""
+
+
+def newest_first(items) -> list:
+    """Dated items newest first, then undated ones by title: one order for every listing."""
+    dated = sorted((i for i in items if i.date), key=lambda i: (i.date.ordinal(), i.date.precision == "day", i.id), reverse=True)
+    undated = sorted((i for i in items if not i.date), key=lambda i: (i.title.casefold(), i.id))
+    return dated + undated
+
+
+def plan_site(config: Config, content: Content, links: Links, urls: Urls, report: Report) -> list[PagePlan]:
+    """Every page of the site, checked for two pages writing the same file."""
+    pages: list[PagePlan] = []
+    articles = newest_first(content.articles.values())
+    pages += paginate("/", "home.html", articles, config.items_per_page, urls, "home page", {"title": config.title})
+    for article in articles:
+        pages.append(PagePlan(urls.item("article", article.id), "article.html", {"item": article}, _shown(article.path, config)))
+    for brief in newest_first(content.briefs.values()):
+        pages.append(PagePlan(urls.item("brief", brief.id), "brief.html", {"item": brief}, _shown(brief.path, config)))
+    pages.append(PagePlan("/briefs/", "briefs.html", {"items": newest_first(content.briefs.values())}, "briefs index"))
+    incidents = newest_first(content.incidents.values())
+    for incident in incidents:
+        pages.append(PagePlan(urls.item("incident", incident.id), "incident.html", {"item": incident}, _shown(incident.path, config)))
+    pages.append(PagePlan("/incidents/", "incidents.html", {"items": incidents}, "incidents index"))
+    pages += plan_tags(config, content, links, urls)
+    for page in sorted(content.pages.values(), key=lambda p: p.id):
+        pages.append(PagePlan(urls.item("page", page.id), "page.html", {"item": page}, _shown(page.path, config)))
+    pages.append(PagePlan("/404.html", "404.html", {}, "404 page"))
+    pages.append(PagePlan("/feed.xml", "atom.xml", {"items": [a for a in articles if a.date][: config.feed_items],
+                                                     "feed_title": config.title, "feed_path": "/feed.xml",
+                                                     "page_path": "/"}, "site feed"))
+    pages.append(PagePlan("/sitemap.xml", "sitemap.xml", {"paths": []}, "sitemap"))
+    pages.append(PagePlan("/robots.txt", "robots.txt", {}, "robots.txt"))
+    _fill_sitemap(pages)
+    check_collisions(pages, report)
+    return pages
+
+
+def plan_tags(config: Config, content: Content, links: Links, urls: Urls) -> list[PagePlan]:
+    """The tag index, and one paginated page and one feed per tag."""
+    pages = [PagePlan("/tags/", "tags.html", {"tags": list(links.tags.values())}, "tag index")]
+    for tag in links.tags.values():
+        items = newest_first(lookup(content, key) for key in tag.items)
+        path = urls.tag(tag.name)
+        pages += paginate(path, "tag.html", items, config.items_per_page, urls, f"tag `{tag.name}`", {"tag": tag, "title": tag.name})
+        pages.append(PagePlan(f"{path}feed.xml", "atom.xml", {"items": [i for i in items if i.date and i.content_type == "article"][: config.feed_items],
+                                                               "feed_title": f"{config.title}: {tag.name}",
+                                                               "feed_path": f"{path}feed.xml", "page_path": path},
+                              f"feed of tag `{tag.name}`"))
+    return pages
+
+
+def paginate(path: str, layout: str, items: list, per_page: int, urls: Urls, source: str, extra: dict) -> list[PagePlan]:
+    """A listing split into pages of `per_page`: /x/, /x/page/2/, …; an empty listing has one page."""
+    chunks = [items[start:start + per_page] for start in range(0, len(items), per_page)] or [[]]
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        pager = {
+            "number": number, "count": len(chunks), "total": len(items),
+            "previous": urls.paged(path, number - 1) if number > 1 else None,
+            "next": urls.paged(path, number + 1) if number < len(chunks) else None,
+            "first_path": path,
+        }
+        pages.append(PagePlan(urls.paged(path, number), layout, {**extra, "items": chunk, "pager": pager},
+                              source if number == 1 else f"{source}, page {number}"))
+    return pages
+
+
+def lookup(content: Content, key: tuple):
+    """The item for a key like ("article", "some-id")."""
+    kind, ident = key
+    return {"article": content.articles, "brief": content.briefs, "incident": content.incidents,
+            "page": content.pages, "entity": content.entities}[kind][ident]
+
+
+def check_collisions(pages: list[PagePlan], report: Report) -> None:
+    """Two pages must never write the same file, even on a case-insensitive, normalizing disk."""
+    seen: dict[str, PagePlan] = {}
+    for page in pages:
+        key = unicodedata.normalize("NFC", output_file(page.path)).casefold()
+        if key not in seen:
+            seen[key] = page
+            continue
+        first = seen[key]
+        blamed = next((s for s in (page.source, first.source) if s.endswith(".md")), "content")
+        report.error(blamed, 1, f"{first.source} and {page.source} would both write site/{output_file(page.path)}")
+
+
+def _fill_sitemap(pages: list[PagePlan]) -> None:
+    sitemap = next(p for p in pages if p.path == "/sitemap.xml")
+    sitemap.context["paths"] = [p.path for p in pages if p.layout.endswith(".html") and p.path != "/404.html"]
+
+
+def _shown(path, config: Config) -> str:
+    return path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else str(path)

@@ -1,0 +1,71 @@
+"""Problems found in the editor's files, collected so that one run reports them all."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong (or doubtful) at `path:line`."""
+
+    path: str
+    line: int
+    message: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+
+@dataclass
+class Report:
+    """Collects problems from every stage; the build fails if any is an error."""
+
+    root: Path | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, path: Path | str, line: int, message: str) -> None:
+        """Record an error: the build will not write `site/`."""
+        self.problems.append(Problem(self._show(path), max(line, 1), message, ERROR))
+
+    def warning(self, path: Path | str, line: int, message: str) -> None:
+        """Record a doubt: the build goes on (and fails only with --strict)."""
+        self.problems.append(Problem(self._show(path), max(line, 1), message, WARNING))
+
+    def extend(self, other: "Report") -> None:
+        """Take over another report's problems (from a worker process)."""
+        self.problems.extend(other.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return sorted(p for p in set(self.problems) if p.severity == ERROR)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return sorted(p for p in set(self.problems) if p.severity == WARNING)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def print(self, stream=None) -> None:
+        """Print every problem, warnings first, sorted by file and line."""
+        stream = stream or sys.stderr
+        for problem in self.warnings + self.errors:
+            print(problem, file=stream)
+
+    def _show(self, path: Path | str) -> str:
+        """Paths are shown relative to the project, as the editor knows them."""
+        path = Path(path)
+        if self.root is not None:
+            try:
+                return path.resolve().relative_to(self.root.resolve()).as_posix()
+            except ValueError:
+                pass
+        return path.as_posix()

@@ -1,0 +1,150 @@
+"""Link the loaded items: check every reference, build tags, coverage, relations both ways.
+
+Relations are stored as ids, never as object webs: `Links` holds plain dicts from an item's
+key (`("article", "some-id")`) to the keys of the items it relates to.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .model import Content, Incident
+from .problems import Report
+from .urls import slugify
+
+# How a relation reads from the incident that declares it, and from the one it points at.
+RELATION_WORDS = {
+    "retaliation-for": ("retaliated for", "answered by"),
+    "response-to": ("responded to", "answered by"),
+    "follow-up": ("follows up", "followed up by"),
+    "same-case": ("same case as", "same case as"),
+    "part-of": ("part of", "includes"),
+}
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag and everything filed under it."""
+
+    name: str
+    slug: str
+    items: tuple = ()
+
+
+@dataclass(frozen=True)
+class RelationView:
+    """One relation as seen from one incident's page."""
+
+    wording: str
+    type: str
+    other: str
+    declared_here: bool
+
+
+@dataclass
+class Links:
+    """Everything derived from the content: indexes by id, both directions."""
+
+    tags: dict[str, Tag] = field(default_factory=dict)
+    coverage: dict[str, list] = field(default_factory=dict)
+    briefs_with: dict[str, list[str]] = field(default_factory=dict)
+    relations: dict[str, list[RelationView]] = field(default_factory=dict)
+    mentions: dict[tuple, tuple[str, ...]] = field(default_factory=dict)
+    mentioned_in: dict[str, list[tuple]] = field(default_factory=dict)
+    related: dict[tuple, list] = field(default_factory=dict)
+
+
+def link(content: Content, report: Report) -> Links:
+    """Check references between items and build the indexes the pages need."""
+    check_references(content, report)
+    return Links(
+        tags=collect_tags(content),
+        coverage=collect_coverage(content),
+        briefs_with=collect_briefs(content),
+        relations=collect_relations(content),
+    )
+
+
+def check_references(content: Content, report: Report) -> None:
+    """Every id an editor typed must exist; a dangling one is an error at its line."""
+    for item in list(content.articles.values()) + list(content.briefs.values()):
+        _check_ids(item, "incidents", item.incidents, content.incidents, "incident", report)
+        _check_ids(item, "entities", item.entities, content.entities, "entity", report)
+        _check_ids(item, "hide_entities", item.hide_entities, content.entities, "entity", report)
+    for brief in content.briefs.values():
+        if brief.found_with and brief.found_with not in content.articles:
+            report.error(brief.path, brief.line_of("found_with"), f"`found_with: {brief.found_with}` is not an article id")
+    for incident in content.incidents.values():
+        _check_ids(incident, "places", incident.places, content.entities, "entity", report)
+        _check_ids(incident, "actors", incident.actors, content.entities, "entity", report)
+        for relation in incident.relations:
+            if relation.target == incident.id:
+                report.error(incident.path, relation.line, "an incident cannot relate to itself")
+            elif relation.target not in content.incidents:
+                report.error(incident.path, relation.line, f"`{relation.type}: {relation.target}` is not an incident id"
+                                                           + _hint(relation.target, content.incidents))
+
+
+def _check_ids(item, key: str, ids, table: dict, what: str, report: Report) -> None:
+    for index, ident in enumerate(ids):
+        if ident not in table:
+            report.error(item.path, item.line_of(key, index), f"unknown {what} `{ident}` in `{key}`" + _hint(ident, table))
+
+
+def _hint(ident: str, table: dict) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(ident, sorted(table), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def collect_tags(content: Content) -> dict[str, Tag]:
+    """Tags by slug; spellings that differ only in case or accents are one tag."""
+    names: dict[str, str] = {}
+    members: dict[str, list] = defaultdict(list)
+    for table in (content.articles, content.briefs, content.incidents):
+        for item in table.values():
+            for name in dict.fromkeys(item.tags):
+                slug = slugify(name)
+                names.setdefault(slug, name)
+                members[slug].append((item.content_type, item.id))
+    return {slug: Tag(names[slug], slug, tuple(members[slug])) for slug in sorted(members)}
+
+
+def collect_coverage(content: Content) -> dict[str, list]:
+    """Incident id → keys of the articles and briefs that say they cover it."""
+    coverage: dict[str, list] = defaultdict(list)
+    for table in (content.articles, content.briefs):
+        for item in table.values():
+            for incident_id in dict.fromkeys(item.incidents):
+                if incident_id in content.incidents:
+                    coverage[incident_id].append((item.content_type, item.id))
+    return dict(coverage)
+
+
+def collect_briefs(content: Content) -> dict[str, list[str]]:
+    """Article id → ids of the briefs found with it."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for brief in content.briefs.values():
+        if brief.found_with in content.articles:
+            found[brief.found_with].append(brief.id)
+    return dict(found)
+
+
+def collect_relations(content: Content) -> dict[str, list[RelationView]]:
+    """Each relation shows on both incidents, worded for each side; duplicates collapse."""
+    views: dict[str, dict] = defaultdict(dict)
+    for incident in content.incidents.values():
+        for relation in incident.relations:
+            if relation.target not in content.incidents or relation.target == incident.id:
+                continue
+            forward, backward = RELATION_WORDS[relation.type]
+            views[incident.id].setdefault((relation.type, relation.target), RelationView(forward, relation.type, relation.target, True))
+            views[relation.target].setdefault((relation.type, incident.id), RelationView(backward, relation.type, incident.id, False))
+    return {ident: sorted(table.values(), key=lambda v: _relation_order(v, content.incidents)) for ident, table in views.items()}
+
+
+def _relation_order(view: RelationView, incidents: dict[str, Incident]) -> tuple:
+    other = incidents[view.other]
+    return (other.date is None, other.date.ordinal() if other.date else 0, other.id)

@@ -1,0 +1,151 @@
+"""Render the plan: Markdown bodies once each, then every page through its Jinja layout."""
+
+from __future__ import annotations
+
+import json
+from html import escape as html_escape
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from .config import Config
+from .markdown import plain_text, render_markdown
+from .model import Content, PartialDate
+from .plan import PagePlan, lookup
+from .problems import Report
+from .relate import Links
+from .urls import Urls
+
+EXCERPT_WORDS = 45
+
+
+@dataclass
+class Site:
+    """What every layout can see as `site`: the config, the content, the links, the bodies."""
+
+    config: Config
+    content: Content
+    links: Links
+    urls: Urls
+    bodies: dict
+    build_date: str | None = None
+
+    def get(self, key: tuple):
+        return lookup(self.content, key)
+
+
+def render_bodies(config: Config, content: Content, urls: Urls, report: Report) -> dict:
+    """Each item's Markdown body as safe HTML, keyed like ("article", id); link problems reported."""
+    def resolve(kind: str, ident: str) -> str | None:
+        if kind == "tag":
+            return urls.href(urls.tag(ident)) if ident.strip() else None
+        table = {"article": content.articles, "brief": content.briefs, "incident": content.incidents,
+                 "entity": content.entities, "page": content.pages}[kind]
+        return urls.href(urls.item(kind, ident)) if ident in table else None
+
+    bodies = {}
+    for table in (content.articles, content.briefs, content.incidents, content.pages):
+        for item in table.values():
+            rendered = render_markdown(item.body, item.body_line, resolve)
+            for line, message in rendered.problems:
+                report.error(item.path, line, message)
+            bodies[(item.content_type, item.id)] = Markup(rendered.html)
+    return bodies
+
+
+def make_environment(config: Config, site: Site) -> jinja2.Environment:
+    """The Jinja environment: layouts/ as loader, autoescape, StrictUndefined, our helpers."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(config.layouts_dir)),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True, default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    urls = site.urls
+    env.globals.update(
+        site=site, config=config,
+        url=lambda path: urls.href(path),
+        abs_url=lambda path: urls.absolute(path),
+        item_url=lambda item: urls.href(urls.item(item.content_type, item.id)),
+        item_path=lambda item: urls.item(item.content_type, item.id),
+        tag_url=lambda name: urls.href(urls.tag(name)),
+        get=site.get,
+    )
+    env.filters.update(human_date=_human_date, iso_date=_iso_date, excerpt=excerpt, json_script=json_script,
+                       plural=_plural, atom_date=_atom_date, xml_text=_xml_text)
+    return env
+
+
+def render_page(env: jinja2.Environment, page: PagePlan, report: Report) -> bytes | None:
+    """One page's bytes, or None with the template's file and line reported."""
+    try:
+        template = env.get_template(page.layout)
+        return template.render(page=page.context, page_path=page.path).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        report.error(_layout_path(env, exc.name or page.layout), exc.lineno or 1, f"template syntax: {exc.message}")
+    except jinja2.TemplateNotFound as exc:
+        report.error(_layout_path(env, page.layout), 1, f"layout not found: {exc.name}")
+    except (jinja2.UndefinedError, TypeError, ValueError, KeyError, AttributeError, LookupError) as exc:
+        name, line = _template_frame(exc, page.layout)
+        report.error(_layout_path(env, name), line, f"while rendering {page.path}: {exc}")
+    return None
+
+
+def _template_frame(exc: BaseException, default: str) -> tuple[str, int]:
+    """The innermost template file and line in a traceback (Jinja maps them back for us)."""
+    found = (default, 1)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            found = (Path(frame.filename).name if "/" in frame.filename else frame.filename, frame.lineno or 1)
+    return found
+
+
+def _layout_path(env: jinja2.Environment, name: str) -> str:
+    searchpath = env.loader.searchpath[0] if isinstance(env.loader, jinja2.FileSystemLoader) else "layouts"
+    candidates = list(Path(searchpath).rglob(Path(name).name))
+    return str(candidates[0]) if candidates else str(Path(searchpath) / name)
+
+
+def excerpt(item, words: int = EXCERPT_WORDS) -> str:
+    """The editor's summary, or else the first words of the body, marked as cut with an ellipsis."""
+    if getattr(item, "summary", None):
+        return item.summary
+    text = plain_text(item.body).split()
+    return " ".join(text[:words]) + (" …" if len(text) > words else "")
+
+
+def json_script(value) -> Markup:
+    """JSON safe inside <script>: no `</script>`, `<!--` or U+2028 can break out."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)
+
+
+def _human_date(date: PartialDate | None, unknown: str = "Date unknown") -> str:
+    return date.human() if date else unknown
+
+
+def _iso_date(date: PartialDate | None) -> str:
+    return date.iso() if date else ""
+
+
+def _atom_date(date: PartialDate | None) -> str:
+    """An RFC 3339 timestamp for a feed: the first day of the known period (1970 for an empty feed)."""
+    if date is None:
+        return "1970-01-01T00:00:00Z"
+    return f"{date.year:04d}-{date.month or 1:02d}-{date.day or 1:02d}T00:00:00Z"
+
+
+def _xml_text(html: str) -> Markup:
+    """Already-safe HTML escaped once more, to sit as text inside an XML element."""
+    return Markup(html_escape(str.__str__(html)))
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
