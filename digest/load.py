@@ -73,11 +73,11 @@ def _load_item(path: Path, report: Report, make):
     if not isinstance(file.front.value, dict):
         report.error(path, 2, "front matter should be `key: value` lines, not a list or a single value")
         return None
-    before = len(report.errors)
     fields = Fields(file.front, path, report)
     item = make(item_id, file, fields)
     fields.finish()
-    return item if len(report.errors) == before else None
+    # Kept even when a field was wrong: the build fails anyway, and references to it still resolve.
+    return item
 
 
 def _common(item_id: str, file: ContentFile, fields: Fields) -> dict:

@@ -46,8 +46,10 @@ def build(root: Path, overrides: dict | None = None, write: bool = True) -> Outc
 
 def _render_and_write(config: Config, site: Site, pages, report: Report, write: bool) -> bool:
     """Render every page (to find every template error), and swap in the result if all is well."""
+    if not report.ok:
+        return False  # content errors first: rendering broken content only adds echoes of them
     env = make_environment(config, site)
-    staging = Staging(config.site_dir) if write and report.ok else None
+    staging = Staging(config.site_dir) if write else None
     for page in pages:
         data = render_page(env, page, report)
         if data is not None and staging is not None and report.ok:

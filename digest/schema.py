@@ -113,7 +113,7 @@ class Fields:
         if value is None:
             return default
         if value not in options:
-            self._error((key,), f"`{key}: {value}` is not one of: {', '.join(sorted(options))}"
+            self._error((key,), f"`{self._name((key,))}: {value}` is not one of: {', '.join(sorted(options))}"
                                 + _did_you_mean(value, options))
             return default
         return value
@@ -133,7 +133,7 @@ class Fields:
         """An absolute http(s) URL."""
         value = self.text(key)
         if value is not None and not _URL.match(value):
-            self._error((key,), f"`{key}` should be an http:// or https:// address, not `{value}`")
+            self._error((key,), f"`{self._name((key,))}` should be an http:// or https:// address, not `{value}`")
             return None
         return value
 

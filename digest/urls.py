@@ -15,10 +15,10 @@ def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     slug = "-".join(words)[:80].strip("-")
-    if not slug:
+    if not slug and text.strip():
         # Tags written only in non-Latin script still need a stable, distinct slug.
-        slug = "u-" + "-".join(f"{ord(c):x}" for c in unicodedata.normalize("NFC", text.strip())[:16])
-    return slug
+        slug = "u-" + "-".join(f"{ord(c):x}" for c in unicodedata.normalize("NFC", text.strip().casefold())[:16])
+    return slug or "untitled"
 
 
 class Urls:

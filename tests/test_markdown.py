@@ -1,0 +1,67 @@
+"""Markdown rendering: escaping, notes, side notes, heading ids, id links."""
+
+from digest.markdown import plain_text, render_markdown
+
+
+def resolve(kind, ident):
+    return f"/{kind}s/{ident}/" if ident == "known" else None
+
+
+def render(text):
+    return render_markdown(text, 10, resolve)
+
+
+def test_raw_html_is_escaped_not_passed_through():
+    html = render("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>").html
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_dangerous_link_schemes_are_not_links():
+    for link in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "&#106;avascript:alert(1)",
+                 "vbscript:x", "data:text/html;base64,PHNjcmlwdD4=", "file:///etc/passwd"):
+        assert "<a" not in render(f"[x]({link})").html, link
+
+
+def test_safe_links_and_images_stay():
+    html = render("[a](https://example.org/) [b](/x/) [c](#here) ![pic](https://example.org/p.png)").html
+    assert 'href="https://example.org/"' in html and 'href="/x/"' in html and 'src="https://example.org/p.png"' in html
+
+
+def test_note_blocks_render_as_labelled_asides():
+    html = render("::: unclear\nIt is *not* known.\n:::\n").html
+    assert '<aside class="note note-unclear" aria-label="Unclear"><p class="note-label">Unclear</p>' in html
+    assert "<em>not</em>" in html
+
+
+def test_unknown_note_kind_is_an_error_at_its_line():
+    assert render("para\n\n::: rumour\ntext\n:::\n").problems == [
+        (12, "unknown note kind `::: rumour`; use one of: context, known, unclear, correction, note")]
+
+
+def test_footnotes_become_side_notes_and_a_notes_list():
+    html = render("Claim.[^1]\n\n[^1]: Said by [someone](https://example.org/).\n").html
+    assert '<span class="sidenote" aria-hidden="true"><span class="sidenote-number">1</span> Said by someone.</span>' in html
+    assert '<section class="footnotes" aria-label="Notes">' in html
+    assert '<li id="fn1" class="footnote-item"><p>Said by <a href="https://example.org/">someone</a>.' in html
+
+
+def test_heading_ids_are_unique_and_never_take_layout_ids():
+    html = render("# Main\n\n## Main\n\n## fn1\n\n## 2021\n\n## Main").html
+    assert 'id="main"' not in html
+    assert 'id="main-2"' in html and 'id="main-3"' in html and 'id="main-4"' in html
+    assert 'id="s-fn1"' in html and 'id="s-2021"' in html
+
+
+def test_id_links_resolve_or_are_reported():
+    rendered = render("[ok](incident:known)\n\n[bad](entity:nobody)")
+    assert 'href="/incidents/known/"' in rendered.html
+    assert rendered.problems == [(12, "link to unknown entity `nobody`")]
+
+
+def test_tables_render():
+    assert "<table>" in render("| a | b |\n|---|---|\n| 1 | 2 |\n").html
+
+
+def test_plain_text_leaves_out_markup_and_footnotes():
+    assert plain_text("Some *words* here.[^1]\n\n[^1]: hidden note") == "Some words here."
