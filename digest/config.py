@@ -43,6 +43,7 @@ class Config:
     feed_items: int = 20
     show_build_date: bool = False
     drafts: bool = False
+    search: bool = True
     related: RelatedWeights = field(default_factory=RelatedWeights)
 
     @property
@@ -103,6 +104,7 @@ def _config_from(located: Located, path: Path, root: Path, report: Report) -> Co
         feed_items=fields.integer("feed_items", Config.feed_items, minimum=1, maximum=10000),
         show_build_date=fields.boolean("show_build_date", False),
         drafts=fields.boolean("drafts", False),
+        search=fields.boolean("search", True),
         related=_related_from(fields.section("related")),
     )
     fields.finish()

@@ -160,7 +160,7 @@ def _page(item_id: str, file: ContentFile, fields: Fields) -> Page:
 
 
 def load_entities(path: Path, report: Report) -> dict[str, Entity]:
-    """content/entities.yaml: `id: {name, type, aliases, description}` for each entity."""
+    """content/entities.yaml: `id: {name, type, aliases, demonyms, description}` for each entity."""
     if not path.exists():
         return {}
     try:
@@ -182,7 +182,8 @@ def load_entities(path: Path, report: Report) -> dict[str, Entity]:
         entities[entity_id] = Entity(
             id=entity_id, name=fields.text("name", required=True, default=entity_id),
             type=fields.choice("type", ENTITY_TYPES, "organization", required=True),
-            aliases=fields.text_list("aliases"), description=fields.text("description"),
+            aliases=fields.text_list("aliases"), demonyms=fields.text_list("demonyms"),
+            description=fields.text("description"),
             line=located.line_of(entity_id),
         )
         fields.finish()

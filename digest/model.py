@@ -154,6 +154,7 @@ class Entity:
     name: str
     type: str
     aliases: tuple[str, ...] = ()
+    demonyms: tuple[str, ...] = ()
     description: str | None = None
     line: int = 1
     content_type = "entity"
