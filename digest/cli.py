@@ -43,6 +43,7 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", help="the URL the site will live at, e.g. https://example.org/digest/")
     parser.add_argument("--drafts", action="store_true", help="include items with status: draft")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--no-search", action="store_true", help="skip building the search index")
 
 
 def _overrides(args) -> dict:
@@ -51,6 +52,8 @@ def _overrides(args) -> dict:
         overrides["base_url"] = args.base_url if args.base_url.endswith("/") else args.base_url + "/"
     if args.drafts:
         overrides["drafts"] = True
+    if args.no_search:
+        overrides["search"] = False
     return overrides
 
 

@@ -12,6 +12,7 @@ from .output import Staging, build_lock
 from .plan import plan_site
 from .problems import Report
 from .relate import link
+from .search import index_site
 from .render import Site, make_environment, render_bodies, render_page
 from .urls import Urls
 
@@ -60,5 +61,8 @@ def _render_and_write(config: Config, site: Site, pages, report: Report, write: 
         staging.abandon()
         return False
     staging.copy_static(config.static_dir)
+    if config.search and not index_site(staging.dir, report):
+        staging.abandon()
+        return False
     staging.commit()
     return True

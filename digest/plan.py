@@ -47,6 +47,8 @@ def plan_site(config: Config, content: Content, links: Links, urls: Urls, report
     for page in sorted(content.pages.values(), key=lambda p: p.id):
         pages.append(PagePlan(urls.item("page", page.id), "page.html", {"item": page}, _shown(page.path, config)))
     pages.append(PagePlan("/404.html", "404.html", {}, "404 page"))
+    if config.search:
+        pages.append(PagePlan("/search/", "search.html", {}, "search page"))
     pages.append(PagePlan("/feed.xml", "atom.xml", {"items": [a for a in articles if a.date][: config.feed_items],
                                                      "feed_title": config.title, "feed_path": "/feed.xml",
                                                      "page_path": "/"}, "site feed"))

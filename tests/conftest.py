@@ -47,8 +47,9 @@ def project(tmp_path):
 
 
 def build(root: Path, **overrides):
-    """Build a project in-process and return the outcome."""
-    return pipeline.build(root, overrides or None)
+    """Build a project in-process and return the outcome (no search index unless asked for)."""
+    overrides.setdefault("search", False)
+    return pipeline.build(root, overrides)
 
 
 def messages(outcome) -> list[str]:
