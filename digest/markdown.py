@@ -16,6 +16,7 @@ from html import escape
 from typing import Callable
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -104,6 +105,48 @@ def _id_links(state) -> None:
             token.attrSet(attr, url)
 
 
+def _entity_links(state) -> None:
+    """Link the first mention of each entity in the body to its page (not in headings or links)."""
+    env = state.env
+    gazetteer, entity_url = env.get("gazetteer"), env.get("entity_url")
+    if gazetteer is None:
+        return
+    done = set(env.get("hidden_entities", ()))
+    tokens = state.tokens
+    for index, block in enumerate(tokens):
+        if block.type != "inline" or not block.children or (index and tokens[index - 1].type == "heading_open"):
+            continue
+        block.children = _link_children(block.children, gazetteer, entity_url, done, state)
+
+
+def _link_children(children, gazetteer, entity_url, done: set, state) -> list:
+    """Split text tokens around first mentions; text already inside a link is left alone."""
+    result, link_depth = [], 0
+    for token in children:
+        link_depth += {"link_open": 1, "link_close": -1}.get(token.type, 0)
+        if token.type != "text" or link_depth or not token.content:
+            result.append(token)
+            continue
+        position = 0
+        for mention in gazetteer.find(token.content):
+            if mention.entity in done:
+                continue
+            done.add(mention.entity)
+            result.append(_text(state, token.content[position:mention.start]))
+            opening = Token("link_open", "a", 1)
+            opening.attrs = {"href": entity_url(mention.entity), "class": "entity-link"}
+            result += [opening, _text(state, mention.surface), Token("link_close", "a", -1)]
+            position = mention.end
+        result.append(_text(state, token.content[position:]) if position else token)
+    return [t for t in result if not (t.type == "text" and not t.content)]
+
+
+def _text(state, content: str):
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
 def _side_notes(state) -> None:
     """Keep each footnote's text (inline part) so its reference can also show it as a side note."""
     notes, current = {}, None
@@ -145,6 +188,7 @@ def make_parser() -> MarkdownIt:
     md.use(container_plugin, name="note", validate=lambda params, *args: bool(params.strip()), render=_note_render)
     md.core.ruler.push("heading_ids", _heading_ids)
     md.core.ruler.push("id_links", _id_links)
+    md.core.ruler.push("entity_links", _entity_links)
     md.core.ruler.push("side_notes", _side_notes)
     md.add_render_rule("footnote_ref", _footnote_ref)
     md.add_render_rule("footnote_block_open", _footnote_block_open)
@@ -154,12 +198,16 @@ def make_parser() -> MarkdownIt:
 _PARSER: MarkdownIt | None = None
 
 
-def render_markdown(text: str, body_line: int, resolve: Resolver) -> Rendered:
-    """Render a body; `resolve(kind, id)` gives the URL of an item or None if it does not exist."""
+def render_markdown(text: str, body_line: int, resolve: Resolver, gazetteer=None,
+                    hidden_entities=()) -> Rendered:
+    """Render a body; `resolve(kind, id)` gives the URL of an item or None if it does not exist.
+    With a gazetteer, the first mention of each entity (except hidden ones) links to its page."""
     global _PARSER
     if _PARSER is None:
         _PARSER = make_parser()
-    env = {"body_line": body_line, "resolve": resolve, "problems": [], "links": []}
+    env = {"body_line": body_line, "resolve": resolve, "problems": [], "links": [],
+           "gazetteer": gazetteer, "entity_url": lambda ident: resolve("entity", ident),
+           "hidden_entities": hidden_entities}
     html = _PARSER.render(text, env)
     return Rendered(html, env["problems"], env["links"])
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config, load_config
+from .entities import Gazetteer
 from .load import load_content
 from .output import Staging, build_lock
 from .plan import plan_site
@@ -33,10 +34,11 @@ def build(root: Path, overrides: dict | None = None, write: bool = True) -> Outc
     report = Report(root=root)
     config = load_config(root, report, overrides)
     content = load_content(config, report)
-    links = link(content, report)
+    gazetteer = Gazetteer(content.entities)
+    links = link(content, report, gazetteer, config.related)
     urls = Urls(config.base_url)
     pages = plan_site(config, content, links, urls, report)
-    bodies = render_bodies(config, content, urls, report)
+    bodies = render_bodies(config, content, urls, report, gazetteer)
     site = Site(config, content, links, urls, bodies)
     outcome = Outcome(report, len(pages))
     with build_lock(root):

@@ -44,6 +44,10 @@ def plan_site(config: Config, content: Content, links: Links, urls: Urls, report
         pages.append(PagePlan(urls.item("incident", incident.id), "incident.html", {"item": incident}, _shown(incident.path, config)))
     pages.append(PagePlan("/incidents/", "incidents.html", {"items": incidents}, "incidents index"))
     pages += plan_tags(config, content, links, urls)
+    pages += plan_entities(content, links, urls)
+    pages.append(PagePlan("/timeline/", "timeline.html",
+                          {"years": timeline(list(content.incidents.values()) + articles),
+                           "undated": [a for a in articles if not a.date]}, "timeline"))
     for page in sorted(content.pages.values(), key=lambda p: p.id):
         pages.append(PagePlan(urls.item("page", page.id), "page.html", {"item": page}, _shown(page.path, config)))
     pages.append(PagePlan("/404.html", "404.html", {}, "404 page"))
@@ -71,6 +75,41 @@ def plan_tags(config: Config, content: Content, links: Links, urls: Urls) -> lis
                                                                "feed_path": f"{path}feed.xml", "page_path": path},
                               f"feed of tag `{tag.name}`"))
     return pages
+
+
+def plan_entities(content: Content, links: Links, urls: Urls) -> list[PagePlan]:
+    """The entity index by type, and one page per entity that something mentions."""
+    mentioned = [e for e in content.entities.values() if links.mentioned_in.get(e.id)]
+    by_type = {}
+    for entity in sorted(mentioned, key=lambda e: (e.type, e.name.casefold(), e.id)):
+        by_type.setdefault(entity.type, []).append(entity)
+    pages = [PagePlan("/entities/", "entities.html", {"groups": by_type}, "entity index")]
+    for entity in mentioned:
+        keys = links.mentioned_in[entity.id]
+        items = [lookup(content, key) for key in keys]
+        incidents = [i for i in items if i.content_type == "incident"]
+        chronological = sorted((i for i in incidents if i.date), key=lambda i: (i.date.ordinal(), i.id))
+        pages.append(PagePlan(urls.item("entity", entity.id), "entity.html", {
+            "item": entity,
+            "incidents": chronological + [i for i in incidents if not i.date],
+            "coverage": newest_first(i for i in items if i.content_type != "incident"),
+            "companions": links.companions.get(entity.id, []),
+        }, f"entity `{entity.id}`"))
+    return pages
+
+
+def timeline(items: list) -> list[dict]:
+    """Dated items grouped by year and month, oldest first; month 0 holds year-only dates."""
+    years: dict[int, dict[int, list]] = {}
+    for item in items:
+        if item.date:
+            years.setdefault(item.date.year, {}).setdefault(item.date.month, []).append(item)
+    result = []
+    for year in sorted(years):
+        months = [{"month": month, "items": sorted(entries, key=lambda i: (i.date.day, i.content_type != "incident", i.id))}
+                  for month, entries in sorted(years[year].items())]
+        result.append({"year": year, "months": months, "count": sum(len(m["items"]) for m in months)})
+    return result
 
 
 def paginate(path: str, layout: str, items: list, per_page: int, urls: Urls, source: str, extra: dict) -> list[PagePlan]:

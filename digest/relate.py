@@ -6,11 +6,15 @@ key (`("article", "some-id")`) to the keys of the items it relates to.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from .config import RelatedWeights
+from .entities import Gazetteer
+from .markdown import plain_text
 from .model import Content, Incident
 from .problems import Report
+from .related import Features, related_items
 from .urls import slugify
 
 # How a relation reads from the incident that declares it, and from the one it points at.
@@ -52,18 +56,27 @@ class Links:
     relations: dict[str, list[RelationView]] = field(default_factory=dict)
     mentions: dict[tuple, tuple[str, ...]] = field(default_factory=dict)
     mentioned_in: dict[str, list[tuple]] = field(default_factory=dict)
+    companions: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     related: dict[tuple, list] = field(default_factory=dict)
 
 
-def link(content: Content, report: Report) -> Links:
+def link(content: Content, report: Report, gazetteer: Gazetteer, weights: RelatedWeights | None = None) -> Links:
     """Check references between items and build the indexes the pages need."""
     check_references(content, report)
-    return Links(
+    for alias, ids in gazetteer.conflicts:
+        report.warning(content.entities_path or "content/entities.yaml", 1,
+                       f"`{alias}` names more than one entity ({', '.join(ids)}); it is not matched")
+    links = Links(
         tags=collect_tags(content),
         coverage=collect_coverage(content),
         briefs_with=collect_briefs(content),
         relations=collect_relations(content),
+        mentions=collect_mentions(content, gazetteer),
     )
+    links.mentioned_in = invert(links.mentions)
+    links.companions = collect_companions(links.mentions)
+    links.related = relate_items(content, links, weights or RelatedWeights())
+    return links
 
 
 def check_references(content: Content, report: Report) -> None:
@@ -97,6 +110,61 @@ def _hint(ident: str, table: dict) -> str:
 
     close = difflib.get_close_matches(ident, sorted(table), n=1, cutoff=0.6)
     return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def collect_mentions(content: Content, gazetteer: Gazetteer) -> dict[tuple, tuple[str, ...]]:
+    """Entities each item names: found in its title and text, plus the editor's additions and
+    minus the editor's suppressions; for incidents also their actors and places."""
+    mentions = {}
+    for table in (content.articles, content.briefs, content.incidents):
+        for item in table.values():
+            found = gazetteer.entities_in(item.title + "\n" + plain_text(item.body))
+            if item.content_type == "incident":
+                declared = list(item.actors) + list(item.places)
+                hidden = ()
+            else:
+                declared, hidden = list(item.entities), item.hide_entities
+            ids = [e for e in dict.fromkeys(declared + found) if e in content.entities and e not in hidden]
+            mentions[(item.content_type, item.id)] = tuple(ids)
+    return mentions
+
+
+def invert(mentions: dict[tuple, tuple[str, ...]]) -> dict[str, list[tuple]]:
+    """Entity id → keys of the items that mention it, in key order."""
+    inverted: dict[str, list[tuple]] = defaultdict(list)
+    for key in sorted(mentions):
+        for entity_id in mentions[key]:
+            inverted[entity_id].append(key)
+    return dict(inverted)
+
+
+def collect_companions(mentions: dict[tuple, tuple[str, ...]], limit: int = 8) -> dict[str, list[tuple[str, int]]]:
+    """Entity id → the entities it appears with most, with counts (pairs within each item only)."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for ids in mentions.values():
+        for first in ids:
+            for second in ids:
+                if first != second:
+                    counts[first][second] += 1
+    return {e: sorted(c.items(), key=lambda pair: (-pair[1], pair[0]))[:limit] for e, c in counts.items()}
+
+
+def relate_items(content: Content, links: Links, weights: RelatedWeights) -> dict[tuple, list]:
+    """Related items for every article and incident page (see digest/related.py for the score)."""
+    features = []
+    for table in (content.articles, content.incidents):
+        for item in table.values():
+            key = (item.content_type, item.id)
+            incidents = frozenset([item.id]) if item.content_type == "incident" else frozenset(item.incidents)
+            relations = {("incident", view.other): view.wording for view in links.relations.get(item.id, [])} \
+                if item.content_type == "incident" else {}
+            features.append(Features(key=key, title=item.title, day=item.date.ordinal() if item.date else None,
+                                     incidents=incidents, entities=frozenset(links.mentions.get(key, ())),
+                                     tags=frozenset(slugify(t) for t in item.tags), relations=relations))
+    names = {e.id: e.name for e in content.entities.values()}
+    types = {e.id: e.type for e in content.entities.values()}
+    tag_names = {slug: tag.name for slug, tag in links.tags.items()}
+    return related_items(features, weights, names, types, tag_names=tag_names)
 
 
 def collect_tags(content: Content) -> dict[str, Tag]:

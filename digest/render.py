@@ -37,7 +37,7 @@ class Site:
         return lookup(self.content, key)
 
 
-def render_bodies(config: Config, content: Content, urls: Urls, report: Report) -> dict:
+def render_bodies(config: Config, content: Content, urls: Urls, report: Report, gazetteer=None) -> dict:
     """Each item's Markdown body as safe HTML, keyed like ("article", id); link problems reported."""
     def resolve(kind: str, ident: str) -> str | None:
         if kind == "tag":
@@ -49,7 +49,9 @@ def render_bodies(config: Config, content: Content, urls: Urls, report: Report) 
     bodies = {}
     for table in (content.articles, content.briefs, content.incidents, content.pages):
         for item in table.values():
-            rendered = render_markdown(item.body, item.body_line, resolve)
+            hidden = getattr(item, "hide_entities", ())
+            rendered = render_markdown(item.body, item.body_line, resolve,
+                                       gazetteer if item.content_type != "page" else None, hidden)
             for line, message in rendered.problems:
                 report.error(item.path, line, message)
             bodies[(item.content_type, item.id)] = Markup(rendered.html)
