@@ -26,6 +26,9 @@ import: $(STAMP)  ## import seeds not imported yet
 test: $(STAMP)  ## the whole test suite
 	$(PY) -m pytest -q
 
+serve: $(STAMP)  ## preview at http://127.0.0.1:8000, rebuilt and reloaded on every save
+	$(PY) build.py serve $(if $(PORT),--port $(PORT),) $(BUILD_FLAGS)
+
 golden: $(STAMP)  ## regenerate tests/golden/ from the sample site; review with git diff
 	$(PY) -m tests.golden_tool regenerate
 

@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("seeds", nargs="*", help="seed files (default: every seed not imported yet)")
     imp.add_argument("--force", action="store_true", help="re-import into side files (*.md.new), never over the editor's")
     imp.set_defaults(command=cmd_import)
+
+    serve = commands.add_parser("serve", help="preview the site at http://127.0.0.1:8000, rebuilt and reloaded on every save")
+    _build_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="a loopback address: 127.0.0.1 (default), ::1 or localhost")
+    serve.add_argument("--port", type=int, default=8000, help="the port (default: 8000; 0 picks a free one)")
+    serve.set_defaults(command=cmd_serve)
     return parser
 
 
@@ -102,3 +108,10 @@ def cmd_import(root: Path, args) -> int:
     if not seeds:
         print("no new seeds to import")
     return _finish(report, strict=False)
+
+
+def cmd_serve(root: Path, args) -> int:
+    """serve: build, serve site/ on loopback, rebuild and reload the open page on every save."""
+    from .serve import serve
+
+    return serve(root, host=args.host, port=args.port, overrides=_overrides(args) or None)
