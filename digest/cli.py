@@ -101,7 +101,7 @@ def cmd_import(root: Path, args) -> int:
 
     report = Report(root=root)
     content_dir = root / "content"
-    seeds = [Path(s).resolve() for s in args.seeds] if args.seeds else pending_seeds(root / "seeds", content_dir)
+    seeds = [Path(s).absolute() for s in args.seeds] if args.seeds else pending_seeds(root / "seeds", content_dir)
     written = import_seeds(seeds, content_dir, report, force=args.force)
     for path in written:
         print(f"wrote {path.relative_to(root).as_posix()}")

@@ -12,7 +12,8 @@ MAX_SEED_BYTES = 5_000_000
 # soft hyphens, word joiners). Zero-width (non-)joiners are kept: some scripts need them.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff\u00ad\u2060"), None)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_SPACES = re.compile(r"\s+")
+# Runs of spaces of any kind (no-break, thin, ideographic …) and control characters: one space.
+_BLANKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 
 
 class SeedError(Exception):
@@ -88,8 +89,7 @@ def _control_share(text: str) -> float:
 def clean_line(text: str) -> str:
     """One line as plain single-spaced text: NFC, no invisible or control characters."""
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zs", "Zl", "Zp") else c for c in text)
-    return _SPACES.sub(" ", text).strip()
+    return _BLANKS.sub(" ", text).strip()
 
 
 def seed_lines(text: str) -> list[Line]:
@@ -114,14 +114,14 @@ def _unwrap(lines: list[Line]) -> list[Line]:
     start there) or when the text as a whole is hard-wrapped and this line fills the width.
     """
     width = _wrap_width(lines)
-    joined: list[Line] = []
+    groups: list[list[Line]] = []
     for line in lines:
-        previous = joined[-1] if joined else None
+        previous = groups[-1][-1] if groups else None
         if previous is not None and line.gap == 0 and _continues(previous.text, line.text, width):
-            joined[-1] = Line(previous.number, f"{previous.text} {line.text}", previous.gap)
+            groups[-1].append(line)
         else:
-            joined.append(line)
-    return joined
+            groups.append([line])
+    return [Line(group[0].number, " ".join(part.text for part in group), group[0].gap) for group in groups]
 
 
 def _continues(previous: str, text: str, width: int | None) -> bool:
@@ -129,7 +129,9 @@ def _continues(previous: str, text: str, width: int | None) -> bool:
         return False
     if re.match(r"^[-–—•*►▶·]\s|^\d+[.)]\s", text):
         return False  # a list item starts a new line on purpose
-    if text[0].islower() and len(previous) >= 30:
+    if re.match(r"^(?:by|via|posted|updated|published|source|photo|image|https?:|www\.)\b", text, re.IGNORECASE):
+        return False  # a byline or a link under a headline, not the rest of a sentence
+    if text[0].islower() and len(previous.split()) >= 8:
         return True
     return width is not None and len(previous) >= 0.75 * width
 
@@ -140,7 +142,7 @@ def _wrap_width(lines: list[Line]) -> int | None:
         return None
     lengths = [len(line.text) for line in lines]
     width = max(lengths)
-    if width > 100:
+    if not 50 <= width <= 100:
         return None
     full = sum(1 for n in lengths if n >= 0.75 * width)
     return width if full >= 0.6 * len(lengths) else None
