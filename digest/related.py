@@ -1,0 +1,244 @@
+"""Related items for article and incident pages, ranked by a score and explained in words.
+
+The score of b as related to a is symmetric (the same seen from either side):
+
+    score = relation                                if a relation between a and b is declared
+          + same_incident × (number of incidents both cover)
+          + entity × Σ over shared entities of kind(e) × rarity(e)
+          + tag    × Σ over shared tags of rarity(t)
+          + time   × exp(−|days apart| / time_scale_days)
+                     only if both are dated and the terms above add up to more than zero
+
+    kind(e)   = 1.5 for a person, 1.0 for an organization, 0.7 for a country or place, else 1.0
+    rarity(x) = 0                          if x is on more than rarity_cutoff × N items
+              = 1                          if x is on only 2 items (the fewest a shared x can be on)
+              = log(N / df) / log(N / 2)   otherwise; df = items with x, N = all items
+
+So each weight is what one shared thing is worth when only these two items have it, falling to
+zero as it becomes common: an entity on every page says little. Time alone never relates two
+items. The list for a holds every item with a declared relation first, whatever its score, then
+the others with score ≥ threshold, by score (highest first) then key; at most `limit` in all.
+Scores are rounded to 3 decimals, summed with math.fsum so that no order can change them.
+
+No pair is compared unless it could qualify. Inverted indexes (incident, entity, tag → items,
+also sorted by date) give the candidates. Each item takes its things cheapest first; a pair
+whose dearest shared thing is the m-th scores at most the sum of the first m plus the time
+term, so the m-th thing's items are read only within the days that time term needs: all of
+them once that sum alone reaches the threshold, none if even same-day time cannot make up the
+rest. Common things add little, so their long lists are read in a narrow window of days or
+not at all. The result is exact. Reasons are worded only for the items that make a list.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .config import RelatedWeights
+
+KIND_FACTOR = {"person": 1.5, "organization": 1.0, "country": 0.7, "place": 0.7}
+NAMES_SHOWN = 3
+DIGITS = 3
+_MARGIN = 10 ** -DIGITS  # a score a hair below the threshold may still round up to it
+_FIELDS = (("incidents", "i"), ("entities", "e"), ("tags", "t"))
+
+
+@dataclass(frozen=True)
+class Features:
+    """What relatedness is computed from, for one article, brief or incident."""
+
+    key: tuple
+    title: str
+    day: int | None
+    incidents: frozenset[str]
+    entities: frozenset[str]
+    tags: frozenset[str]
+    relations: dict
+
+
+@dataclass(frozen=True)
+class Related:
+    """One related item, its score and the reasons in words."""
+
+    key: tuple
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Index:
+    """What the scoring needs, computed once; items are referred to by position in key order."""
+
+    weights: RelatedWeights
+    items: list[Features]
+    value: dict[str, float]  # token ("i:an-incident", "e:nato", "t:spy-swap") → what sharing it adds
+    own: list[dict[str, float]]  # position → its tokens that add something → their value
+    bags: list[frozenset[str]]  # position → the same tokens, as a set
+    holders: dict[str, frozenset[int]]  # token → positions of the items that have it
+    postings: dict[str, tuple]  # token → (those positions ascending, their days ascending, positions in day order)
+    declared: dict[int, set[int]]  # position i → positions j > i with a relation declared on either side
+    names: dict[str, dict[str, str]]  # "e" / "t" → id → display name
+
+
+def related_items(items: list[Features], weights: RelatedWeights, entity_names: dict[str, str],
+                  entity_types: dict[str, str], tag_names: dict[str, str] | None = None) -> dict[tuple, list[Related]]:
+    """Every item's key → its related items, best first (see the module docstring for the score)."""
+    index = _index(items, weights, entity_types, {"e": entity_names, "t": tag_names or {}})
+    keys = [item.key for item in index.items]
+    ranked: dict[int, list] = defaultdict(list)
+    for i, j in _candidates(index):
+        scored = _score_pair(i, j, index)
+        if scored:
+            score, declared, timed = scored
+            ranked[i].append((not declared, -score, keys[j], j, timed))
+            ranked[j].append((not declared, -score, keys[i], i, timed))
+    related = {}
+    for i, key in enumerate(keys):
+        best = sorted(ranked[i])[:max(weights.limit, 0)]
+        related[key] = [Related(other, -score, _reasons(i, j, index, not undeclared, timed))
+                        for undeclared, score, other, j, timed in best]
+    return related
+
+
+def _index(items: list[Features], weights: RelatedWeights, entity_types: dict[str, str], names: dict) -> _Index:
+    """Sort the items, price every incident, entity and tag, and build the postings."""
+    items = sorted(items, key=lambda item: item.key)  # input order must not leak into the output
+    position = {item.key: i for i, item in enumerate(items)}
+    if len(position) != len(items):
+        raise ValueError("related_items: two items have the same key")
+    canonical: dict[str, str] = {}  # one string object per token, so set lookups match by identity
+    tokens = [[canonical.setdefault(t, t) for t in _tokens(item)] for item in items]
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, item_tokens in enumerate(tokens):
+        for token in item_tokens:
+            members[token].append(i)
+    value = {}
+    for token, positions in members.items():
+        kind, thing = token.split(":", 1)
+        rarity = _rarity(len(positions), len(items), weights.rarity_cutoff)
+        value[token] = (weights.same_incident if kind == "i" else weights.tag * rarity if kind == "t"
+                        else weights.entity * KIND_FACTOR.get(entity_types.get(thing), 1.0) * rarity)
+    own = [{t: value[t] for t in item_tokens if value[t] > 0} for item_tokens in tokens]
+    postings = {}
+    for token, positions in members.items():
+        by_day = sorted((items[i].day, i) for i in positions if items[i].day is not None)
+        postings[token] = (positions, [day for day, _ in by_day], [i for _, i in by_day])
+    declared: dict[int, set[int]] = defaultdict(set)
+    for i, item in enumerate(items):
+        for j in (position[key] for key in item.relations if key in position):
+            if j != i:
+                declared[min(i, j)].add(max(i, j))
+    return _Index(weights, items, value, own, [frozenset(o) for o in own],
+                  {token: frozenset(positions) for token, positions in members.items()}, postings, declared, names)
+
+
+def _candidates(index: _Index):
+    """Pairs of positions (i < j), each once, that are declared or reach the threshold."""
+    weights = index.weights
+    need = weights.threshold - _MARGIN
+    for i, item in enumerate(index.items):
+        declared = index.declared.get(i, set())
+        others = set(declared)
+        # Each pair is looked for from its first item only: that item's bound alone is exact.
+        cheaper = 0.0
+        for price, token in sorted((price, token) for token, price in index.own[i].items()):
+            cheaper += price
+            radius = _radius(need - cheaper, item.day, weights)
+            if radius is None:
+                continue
+            positions, days, dated = index.postings[token]
+            if radius == math.inf:
+                others.update(positions[bisect.bisect_right(positions, i):])
+            else:
+                window = dated[bisect.bisect_left(days, item.day - radius):bisect.bisect_right(days, item.day + radius)]
+                others.update(j for j in window if j > i)
+        # What i shares with each candidate, summed from i's side: a thing's set of holders is
+        # read by every item that has it and stays in cache, while each candidate's own data would not.
+        shared = dict.fromkeys(others, 0.0)
+        for token, price in index.own[i].items():
+            for j in others.intersection(index.holders[token]):
+                shared[j] += price
+        for j in sorted(others):
+            if j in declared or shared[j] >= need or (
+                    shared[j] + weights.time >= need
+                    and shared[j] + _time_term(item.day, index.items[j].day, weights) >= need):
+                yield i, j
+
+
+def _radius(need: float, day: int | None, weights: RelatedWeights) -> float | None:
+    """Days apart within which the time term still adds `need`: inf if nothing is needed, None if never."""
+    if need <= 0:
+        return math.inf
+    if day is None or weights.time < need:
+        return None
+    if weights.time_scale_days <= 0:
+        return 0.0
+    return weights.time_scale_days * math.log(weights.time / need)
+
+
+def _tokens(item: Features) -> list[str]:
+    """The item's incidents, entities and tags as one kind of thing: "i:…", "e:…", "t:…"."""
+    return [f"{prefix}:{thing}" for field, prefix in _FIELDS for thing in getattr(item, field)]
+
+
+def _rarity(df: int, n: int, cutoff: float) -> float:
+    """1 for a thing on two items, falling to 0 on every item; 0 above the cutoff fraction."""
+    if df > cutoff * n:
+        return 0.0
+    if df <= 2:
+        return 1.0
+    return math.log(n / df) / math.log(n / 2)
+
+
+def _score_pair(i: int, j: int, index: _Index) -> tuple[float, bool, bool] | None:
+    """(score, declared?, did time add?) for a pair that makes the lists; None for one that does not."""
+    weights = index.weights
+    parts = [index.value[token] for token in index.bags[i] & index.bags[j]]
+    declared = j in index.declared.get(i, ())
+    if declared:
+        parts.append(weights.relation)
+    time = _time_term(index.items[i].day, index.items[j].day, weights)
+    timed = round(time, DIGITS) > 0 and math.fsum(parts) > 0
+    score = round(math.fsum(parts + [time] if timed else parts), DIGITS)  # fsum is exact: no order leaks
+    if not declared and score < weights.threshold:
+        return None
+    return score, declared, timed
+
+
+def _time_term(day: int | None, other: int | None, weights: RelatedWeights) -> float:
+    """What being close in time adds; 0 unless both are dated."""
+    if day is None or other is None or weights.time <= 0:
+        return 0.0
+    if day == other:
+        return weights.time
+    return weights.time * math.exp(-abs(day - other) / weights.time_scale_days) if weights.time_scale_days > 0 else 0.0
+
+
+def _reasons(i: int, j: int, index: _Index, declared: bool, timed: bool) -> tuple[str, ...]:
+    """Why item j is related to item i, in words, strongest kind of reason first."""
+    this, other = index.items[i], index.items[j]
+    reasons = []
+    if declared:
+        reasons.append(this.relations.get(other.key) or "related")  # declared on the other side only
+    shared = index.bags[i] & index.bags[j]
+    incidents = sum(token.startswith("i:") for token in shared)
+    if incidents:
+        reasons.append("same incidents" if incidents > 1 else "same incident")
+    for prefix, words in (("e", "shares "), ("t", "tagged ")):
+        names = index.names[prefix]
+        ranked = sorted((-index.value[token], names.get(token[2:], token[2:]).casefold(), token[2:])
+                        for token in shared if token.startswith(prefix + ":"))
+        if ranked:
+            reasons.append(words + _names([names.get(thing, thing) for _, _, thing in ranked]))
+    if timed:
+        days = abs(this.day - other.day)
+        reasons.append("same day" if days == 0 else "1 day apart" if days == 1 else f"{days:,} days apart")
+    return tuple(reasons)
+
+
+def _names(names: list[str]) -> str:
+    """"A, B, C and 2 more": the most significant first."""
+    shown = ", ".join(names[:NAMES_SHOWN])
+    return shown + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")

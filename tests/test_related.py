@@ -1,0 +1,218 @@
+"""Related items: ranking, reasons in words, rarity, time, limits, determinism and scaling."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import replace
+
+import pytest
+
+from digest import related
+from digest.config import RelatedWeights
+from digest.related import Features, Related, related_items
+
+D = 738_000  # an arbitrary day ordinal
+NAMES = {"belgium": "Belgium", "russia": "Russia", "svr": "SVR", "nato": "NATO", "lavrov": "Sergei Lavrov"}
+TYPES = {"belgium": "country", "russia": "country", "svr": "organization", "nato": "organization", "lavrov": "person"}
+INC_BE, INC_RU = ("incident", "belgium-expels"), ("incident", "russia-expels")
+
+
+def item(kind, ident, day=None, incidents=(), entities=(), tags=(), relations=None):
+    return Features((kind, ident), ident, day, frozenset(incidents), frozenset(entities), frozenset(tags), relations or {})
+
+
+# Ten items; Russia is on all of them, so it says nothing about any pair.
+CORPUS = [
+    item("incident", "belgium-expels", D, ["belgium-expels"], ["belgium", "russia", "svr"], ["expulsion"],
+         {INC_RU: "answered by"}),
+    item("incident", "russia-expels", D + 14, ["russia-expels"], ["belgium", "russia"], ["expulsion"],
+         {INC_BE: "retaliated for"}),
+    item("article", "a1", D + 1, ["belgium-expels"], ["belgium", "russia", "svr", "nato"], ["expulsion"]),
+    item("article", "a2", D + 15, ["belgium-expels", "russia-expels"], ["belgium", "russia"], ["expulsion"]),
+    item("article", "a3", D + 100, [], ["russia", "lavrov"], ["diplomacy"]),
+    item("article", "a4", D + 112, [], ["russia", "lavrov", "nato"], ["diplomacy"]),
+    item("brief", "b1", None, [], ["russia", "nato"]),
+    item("article", "a5", D + 300, [], ["russia"]),
+    item("article", "a6", D + 301, [], ["russia"]),
+    item("article", "a7", None, [], ["russia", "svr"]),
+]
+
+
+def rarity(df, n=10):
+    return math.log(n / df) / math.log(n / 2)
+
+
+def run(items=CORPUS, weights=RelatedWeights(), **kwargs):
+    return related_items(items, weights, NAMES, TYPES, **kwargs)
+
+
+def ranking(result, key):
+    return [(r.key, r.reasons) for r in result[key]]
+
+
+def test_exact_ranking_and_reasons():
+    result = run()
+    assert ranking(result, INC_BE) == [
+        (INC_RU, ("answered by", "shares Belgium", "tagged expulsion", "14 days apart")),
+        (("article", "a1"), ("same incident", "shares SVR, Belgium", "tagged expulsion", "1 day apart")),
+        (("article", "a2"), ("same incident", "shares Belgium", "tagged expulsion", "15 days apart")),
+    ]
+    assert ranking(result, INC_RU) == [
+        (INC_BE, ("retaliated for", "shares Belgium", "tagged expulsion", "14 days apart")),
+        (("article", "a2"), ("same incident", "shares Belgium", "tagged expulsion", "1 day apart")),
+    ]
+    assert ranking(result, ("article", "a2")) == [
+        (INC_RU, ("same incident", "shares Belgium", "tagged expulsion", "1 day apart")),
+        (("article", "a1"), ("same incident", "shares Belgium", "tagged expulsion", "14 days apart")),
+        (INC_BE, ("same incident", "shares Belgium", "tagged expulsion", "15 days apart")),
+    ]
+    assert ranking(result, ("article", "a3")) == [
+        (("article", "a4"), ("shares Sergei Lavrov", "tagged diplomacy", "12 days apart"))]
+    # Sharing only NATO (on 3 of 10 items) is below the threshold; sharing only Russia is nothing.
+    for ident in ("b1", "a5", "a6", "a7"):
+        assert result[("brief" if ident == "b1" else "article", ident)] == []
+
+
+def test_scores_follow_the_documented_formula():
+    result = run()
+    belgium, expulsion = 6 * 0.7 * rarity(4), 3 * rarity(4)
+    svr = 6 * 1.0 * rarity(3)
+    by_key = {r.key: r.score for r in result[INC_BE]}
+    assert by_key[INC_RU] == round(100 + belgium + expulsion + 4 * math.exp(-14 / 30), 3)
+    assert by_key[("article", "a1")] == round(40 + belgium + svr + expulsion + 4 * math.exp(-1 / 30), 3)
+    assert result[("article", "a3")][0].score == round(6 * 1.5 + 3 + 4 * math.exp(-12 / 30), 3)
+
+
+def test_declared_relations_come_first_whatever_the_score_and_threshold():
+    weights = RelatedWeights(relation=0.0, threshold=0.0)
+    assert [r.key for r in run(weights=weights)[INC_BE]][0] == INC_RU
+    high = RelatedWeights(threshold=1000.0)
+    assert ranking(run(weights=high), INC_BE) == [
+        (INC_RU, ("answered by", "shares Belgium", "tagged expulsion", "14 days apart"))]
+
+
+def test_a_relation_declared_on_one_side_only_shows_on_both():
+    items = [item("incident", "x", D, ["x"], relations={("incident", "y"): "answered by"}),
+             item("incident", "y", None, ["y"])]
+    result = run(items)
+    assert ranking(result, ("incident", "x")) == [(("incident", "y"), ("answered by",))]
+    assert ranking(result, ("incident", "y")) == [(("incident", "x"), ("related",))]
+
+
+def test_scores_are_symmetric():
+    result = run(weights=RelatedWeights(threshold=0.0, limit=100))
+    pairs = {(key, r.key): r.score for key, rows in result.items() for r in rows}
+    assert pairs and all(pairs[(b, a)] == score for (a, b), score in pairs.items())
+
+
+def test_an_entity_on_every_item_contributes_nothing():
+    weights = RelatedWeights(rarity_cutoff=1.0, threshold=0.0, limit=100)
+    with_russia = run(weights=weights)
+    without = run([replace(f, entities=f.entities - {"russia"}) for f in CORPUS], weights)
+    assert with_russia == without
+    assert not any("Russia" in reason for rows in with_russia.values() for r in rows for reason in r.reasons)
+
+
+def test_an_entity_above_the_rarity_cutoff_contributes_nothing():
+    items = [item("article", f"a{i}", None, [], ["nato"] + (["svr"] if i < 2 else [])) for i in range(10)]
+    items[9] = item("article", "a9", None, [], ["lavrov"])
+    weights = RelatedWeights(threshold=0.0)  # NATO is on 9 of 10 items, above the 0.5 cutoff
+    result = run(items, weights)
+    assert ranking(result, ("article", "a0")) == [(("article", "a1"), ("shares SVR",))]
+    assert result[("article", "a5")] == []
+
+
+def test_rarer_entities_weigh_more():
+    assert rarity(2) == 1.0 and rarity(3) > rarity(4) > rarity(5) > 0
+    assert related._rarity(2, 10, 0.5) == 1.0
+    assert related._rarity(5, 10, 0.5) == pytest.approx(rarity(5))
+    assert related._rarity(6, 10, 0.5) == 0.0
+    assert related._rarity(10, 10, 1.0) == 0.0
+
+
+def test_entity_names_most_significant_first_at_most_three():
+    shared = ["belgium", "russia", "svr", "nato", "lavrov"]
+    items = [item("article", "a", None, [], shared), item("article", "b", None, [], shared)]
+    items += [item("article", f"filler{i}", None, [], []) for i in range(8)]
+    result = run(items)
+    # Person (1.5) before organizations (1.0, by name) before countries (0.7).
+    assert ranking(result, ("article", "a")) == [(("article", "b"), ("shares Sergei Lavrov, NATO, SVR and 2 more",))]
+
+
+def test_same_incidents_and_tag_names():
+    items = [item("article", "a", D, ["x", "y"], [], ["spy-swap"]), item("article", "b", D, ["x", "y"], [], ["spy-swap"])]
+    items += [item("article", f"filler{i}", None) for i in range(4)]
+    result = run(items, tag_names={"spy-swap": "Spy swap"})
+    assert ranking(result, ("article", "a")) == [(("article", "b"), ("same incidents", "tagged Spy swap", "same day"))]
+    assert result[("article", "a")][0].score == round(80 + 3 + 4, 3)
+
+
+def test_time_alone_never_relates():
+    items = [item("article", "a", D), item("article", "b", D), item("article", "c", D, [], ["svr"]),
+             item("article", "d", D, [], ["svr"])]
+    result = run(items, RelatedWeights(threshold=0.0, rarity_cutoff=1.0))
+    assert result[("article", "a")] == [] and result[("article", "b")] == []
+    assert ranking(result, ("article", "c")) == [(("article", "d"), ("shares SVR", "same day"))]
+
+
+def test_undated_items_get_no_time_term():
+    items = [item("article", "a", D, [], ["lavrov"]), item("article", "b", None, [], ["lavrov"]),
+             item("article", "c", None, [], ["lavrov"])]
+    items += [item("article", f"filler{i}", D) for i in range(3)]
+    result = run(items, RelatedWeights(threshold=0.0))
+    assert [(r.key, r.score, r.reasons) for r in result[("article", "a")]] == [
+        (("article", "b"), round(6 * 1.5 * rarity(3, 6), 3), ("shares Sergei Lavrov",)),
+        (("article", "c"), round(6 * 1.5 * rarity(3, 6), 3), ("shares Sergei Lavrov",))]
+
+
+def test_threshold_is_inclusive_and_limit_caps_the_list():
+    score = run()[("article", "a3")][0].score
+    assert run(weights=RelatedWeights(threshold=score))[("article", "a3")] != []
+    assert run(weights=RelatedWeights(threshold=score + 0.001))[("article", "a3")] == []
+    assert [r.key for r in run(weights=RelatedWeights(limit=1))[INC_BE]] == [INC_RU]
+    assert all(rows == [] for rows in run(weights=RelatedWeights(limit=0)).values())
+
+
+def test_never_related_to_itself():
+    items = [item("incident", "x", D, ["x"], ["svr"], relations={("incident", "x"): "same case as"}),
+             item("article", "y", D, ["x"], ["svr"])]
+    result = run(items, RelatedWeights(threshold=0.0, limit=100))
+    assert all(r.key != key for key, rows in result.items() for r in rows)
+    assert [r.key for r in result[("incident", "x")]] == [("article", "y")]
+
+
+def test_every_item_gets_an_entry_and_duplicates_are_refused():
+    assert set(run()) == {f.key for f in CORPUS}
+    assert run([]) == {}
+    with pytest.raises(ValueError):
+        run([CORPUS[0], CORPUS[0]])
+
+
+def test_shuffled_input_gives_identical_output():
+    expected = repr(list(run(weights=RelatedWeights(threshold=0.0, limit=100)).items()))
+    for seed in range(5):
+        shuffled = CORPUS[:]
+        random.Random(seed).shuffle(shuffled)
+        assert repr(list(run(shuffled, RelatedWeights(threshold=0.0, limit=100)).items())) == expected
+
+
+def test_only_pairs_that_share_something_informative_are_scored(monkeypatch):
+    calls = []
+    score_pair = related._score_pair
+
+    def counting(i, j, index):
+        calls.append((i, j))
+        return score_pair(i, j, index)
+
+    monkeypatch.setattr(related, "_score_pair", counting)
+    n = 2000
+    # Each item: one entity shared with 4 neighbours in its group, one shared across a stride,
+    # and "russia" on every item (above the rarity cutoff: it must not create candidates).
+    items = [item("article", f"a{i:04d}", D + i, [], [f"g{i // 5}", f"s{i % 400}", "russia"]) for i in range(n)]
+    result = related_items(items, RelatedWeights(), {}, {})
+    assert len(calls) == len(set(calls))  # each pair once, never both ways
+    assert len(calls) <= 2 * 10 * (n // 5)  # 10 pairs per group of 5, for two kinds of groups
+    assert len(calls) < n * n / 100
+    assert all(len(rows) <= RelatedWeights().limit for rows in result.values())
+    assert isinstance(result[("article", "a0000")][0], Related)
