@@ -48,11 +48,12 @@ class Gazetteer:
         written: dict[str, set[str]] = defaultdict(set)
         generated: dict[str, set[str]] = defaultdict(set)
         for entity in entities.values():
-            forms = [_clean(f) for f in (entity.name, *entity.aliases, *entity.demonyms)]
-            plurals = [_clean(d) + "s" for d in entity.demonyms if _clean(d) and not _clean(d).endswith(("s", "S"))]
-            for form in filter(None, forms):
+            forms = [f for f in map(_clean, (entity.name, *entity.aliases, *entity.demonyms)) if f]
+            demonyms = [d for d in map(_clean, entity.demonyms) if d]
+            plurals = [d + "s" for d in demonyms if not d.endswith(("s", "S"))]
+            for form in forms:
                 written[form].add(entity.id)
-            for form in plurals + [f.upper() for f in filter(None, forms + plurals)]:
+            for form in plurals + [_clean(f.upper()) for f in forms + plurals]:
                 generated[form].add(entity.id)
         self.conflicts: list[tuple[str, list[str]]] = [
             (form, sorted(ids)) for form, ids in sorted(written.items()) if len(ids) > 1]
@@ -60,9 +61,9 @@ class Gazetteer:
         for form, ids in generated.items():
             if form not in written and len(ids) == 1:
                 self._entity[form] = next(iter(ids))
-        # One alternation shaped like a trie: each character is examined a bounded number of times
-        # whatever the number of forms, and greedy optional tails give longest-first with backtracking
-        # to a shorter form when the longer one would end inside a word.
+        # One alternation shaped like a trie: the work at each position of a text depends on the
+        # length of the forms starting there, not on how many forms there are; greedy optional tails
+        # try the longest form first and back off to a shorter one that ends at a word boundary.
         self._pattern = (re.compile(r"(?<!\w)" + _trie_regex(sorted(self._entity)) + r"(?!\w)")
                          if self._entity else None)
 

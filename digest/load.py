@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -81,8 +82,10 @@ def _load_item(path: Path, report: Report, make):
 
 
 def _common(item_id: str, file: ContentFile, fields: Fields) -> dict:
+    source = f"{file.path}\0{item_id}\0{file.body_line}\0{file.front.value!r}\0{file.body}"
     return dict(id=item_id, path=file.path, title=fields.text("title", required=True, default=""),
-                body=file.body, body_line=file.body_line, lines=file.front.lines)
+                body=file.body, body_line=file.body_line, lines=file.front.lines,
+                source_hash=hashlib.sha256(source.encode()).hexdigest())
 
 
 def _source(fields: Fields) -> Source:

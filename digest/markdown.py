@@ -34,9 +34,10 @@ Resolver = Callable[[str, str], "str | None"]
 
 @dataclass
 class Rendered:
-    """A body rendered to HTML, with the problems found on the way (line within the file)."""
+    """A body rendered to HTML, its plain text, and the problems found (line within the file)."""
 
     html: str
+    text: str = ""
     problems: list[tuple[int, str]] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
 
@@ -198,27 +199,36 @@ def make_parser() -> MarkdownIt:
 _PARSER: MarkdownIt | None = None
 
 
+def _parser() -> MarkdownIt:
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = make_parser()
+    return _PARSER
+
+
 def render_markdown(text: str, body_line: int, resolve: Resolver, gazetteer=None,
                     hidden_entities=()) -> Rendered:
     """Render a body; `resolve(kind, id)` gives the URL of an item or None if it does not exist.
     With a gazetteer, the first mention of each entity (except hidden ones) links to its page."""
-    global _PARSER
-    if _PARSER is None:
-        _PARSER = make_parser()
+    md = _parser()
     env = {"body_line": body_line, "resolve": resolve, "problems": [], "links": [],
            "gazetteer": gazetteer, "entity_url": lambda ident: resolve("entity", ident),
            "hidden_entities": hidden_entities}
-    html = _PARSER.render(text, env)
-    return Rendered(html, env["problems"], env["links"])
+    tokens = md.parse(text, env)
+    html = md.renderer.render(tokens, md.options, env)
+    return Rendered(html, _words(tokens), env["problems"], env["links"])
 
 
 def plain_text(text: str) -> str:
     """The words of a Markdown body without markup, for summaries and feeds."""
-    global _PARSER
-    if _PARSER is None:
-        _PARSER = make_parser()
+    env = {"body_line": 1, "resolve": lambda kind, ident: "#", "problems": [], "links": []}
+    return _words(_parser().parse(text, env))
+
+
+def _words(tokens) -> str:
+    """The text of parsed tokens, footnotes left out, whitespace collapsed."""
     words, in_notes = [], False
-    for block in _PARSER.parse(text, {"body_line": 1, "resolve": lambda kind, ident: "#", "problems": [], "links": []}):
+    for block in tokens:
         in_notes = (in_notes or block.type == "footnote_block_open") and block.type != "footnote_block_close"
         if block.type == "inline" and not in_notes:
             words.append("".join(child.content for child in block.children or [] if child.type in ("text", "code_inline")))

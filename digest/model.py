@@ -66,6 +66,7 @@ class Item:
     body: str
     body_line: int
     lines: dict = field(default_factory=dict, compare=False, repr=False)
+    source_hash: str = field(default="", compare=False, repr=False)
 
     def line_of(self, *key) -> int:
         """The line in the file where a front-matter key (or list item) was written."""

@@ -41,6 +41,29 @@ class Staging:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
 
+    def can_reuse(self, site_path: str) -> bool:
+        """Whether the current site/ has this page's file to carry over."""
+        return (self.site_dir / output_file(site_path)).is_file()
+
+    def reuse(self, site_path: str) -> None:
+        """Carry a page over from the current site/ unchanged (a hard link: no copy, no render)."""
+        relative = output_file(site_path)
+        target = self.dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _link_or_copy(self.site_dir / relative, target)
+
+    def reuse_folder(self, name: str) -> bool:
+        """Carry a whole folder over from the current site/ (the search index); False if absent."""
+        source = self.site_dir / name
+        if not source.is_dir() or source.is_symlink():
+            return False
+        for path in sorted(source.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                target = self.dir / name / path.relative_to(source)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _link_or_copy(path, target)
+        return True
+
     def copy_static(self, static_dir: Path) -> None:
         """Copy layouts/static/ to the site root, skipping links that leave it."""
         if not static_dir.is_dir():
@@ -80,6 +103,13 @@ def build_lock(root: Path):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -1,70 +1,143 @@
-"""build(root) → Report: read → model → link → plan → render → write, in that order, in one place."""
+"""build(root) → Outcome: read → model → link → plan → render → write, in that order, in one place.
+
+Everything is read and checked before anything is written; site/ is replaced in one step only
+when there is no error. The cache (digest/cache.py) lets a rebuild skip Markdown bodies and
+pages whose inputs did not change; the result is byte-identical to a cold build either way.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bodies import render_bodies
+from .cache import Cache, hash_bytes
 from .config import Config, load_config
+from .depend import item_digests, page_fingerprint, site_digest
 from .entities import Gazetteer
 from .load import load_content
 from .output import Staging, build_lock
-from .plan import plan_site
+from .plan import PagePlan, plan_site
 from .problems import Report
 from .relate import link
+from .render import Site, make_environment, preload_layouts, render_page
 from .search import index_site
-from .render import Site, make_environment, render_bodies, render_page
 from .urls import Urls
+from .workers import parallel_map
 
 
 @dataclass
 class Outcome:
-    """What a build did: its problems, and how many pages it wrote and how fast."""
+    """What a build did: its problems, how many pages it planned, rendered and wrote, how fast."""
 
     report: Report
     pages: int = 0
+    rendered: int = 0
     seconds: float = 0.0
     written: bool = False
+    stages: dict = field(default_factory=dict)
 
 
-def build(root: Path, overrides: dict | None = None, write: bool = True) -> Outcome:
+def build(root: Path, overrides: dict | None = None, write: bool = True, use_cache: bool = True) -> Outcome:
     """Build the site under root; site/ is replaced only if there is no error at all."""
     started = time.perf_counter()
     report = Report(root=root)
-    config = load_config(root, report, overrides)
-    content = load_content(config, report)
-    gazetteer = Gazetteer(content.entities)
-    links = link(content, report, gazetteer, config.related)
-    urls = Urls(config.base_url)
-    pages = plan_site(config, content, links, urls, report)
-    bodies = render_bodies(config, content, urls, report, gazetteer)
-    site = Site(config, content, links, urls, bodies)
-    outcome = Outcome(report, len(pages))
+    outcome = Outcome(report)
+    clock = _Clock(outcome.stages)
     with build_lock(root):
-        outcome.written = _render_and_write(config, site, pages, report, write)
+        cache = Cache.load(root) if use_cache else Cache(root)
+        config = load_config(root, report, overrides)
+        content = clock("read", load_content(config, report))
+        urls = Urls(config.base_url)
+        gazetteer = Gazetteer(content.entities)
+        bodies = clock("markdown", render_bodies(content, urls, gazetteer, cache, _bodies_context(config), report))
+        links = clock("link", link(content, report, gazetteer, bodies, config.related))
+        pages = clock("plan", plan_site(config, content, links, urls, report))
+        site = Site(config, content, links, urls, bodies)
+        outcome.pages = len(pages)
+        if report.ok:
+            fingerprints = clock("fingerprint", _fingerprints(config, site, pages))
+            outcome.rendered, outcome.written = _render_and_write(config, site, pages, fingerprints, cache, report, write)
+            clock("render+write", None)
+            if outcome.written and use_cache:
+                cache.save()
+                clock("cache", None)
     outcome.seconds = time.perf_counter() - started
     return outcome
 
 
-def _render_and_write(config: Config, site: Site, pages, report: Report, write: bool) -> bool:
-    """Render every page (to find every template error), and swap in the result if all is well."""
-    if not report.ok:
-        return False  # content errors first: rendering broken content only adds echoes of them
+class _Clock:
+    """Records how long each stage took since the previous one (for `make bench`)."""
+
+    def __init__(self, stages: dict):
+        self.stages, self.last = stages, time.perf_counter()
+
+    def __call__(self, name: str, value):
+        now = time.perf_counter()
+        self.stages[name] = now - self.last
+        self.last = now
+        return value
+
+
+def _bodies_context(config: Config) -> str:
+    """What every rendered body depends on besides its own text: entities and the base URL."""
+    entities = config.content_dir / "entities.yaml"
+    data = entities.read_bytes() if entities.is_file() else b""
+    return hashlib.sha256(hash_bytes(data).encode() + b"\0" + config.base_url.encode()).hexdigest()
+
+
+def _fingerprints(config: Config, site: Site, pages: list[PagePlan]) -> list[str]:
+    shared = site_digest(config, site.content)
+    digests = item_digests(site.content, site.links, site.bodies)
+    return [page_fingerprint(page, shared, digests, site.content, site.links) for page in pages]
+
+
+def _render_and_write(config: Config, site: Site, pages: list[PagePlan], fingerprints: list[str],
+                      cache: Cache, report: Report, write: bool) -> tuple[int, bool]:
+    """Render the pages whose fingerprint changed, carry the others over; swap in if all is well."""
     env = make_environment(config, site)
+    preload_layouts(env, pages, report)
+    if not report.ok:
+        return 0, False
     staging = Staging(config.site_dir) if write else None
-    for page in pages:
-        data = render_page(env, page, report)
-        if data is not None and staging is not None and report.ok:
+    stale = [i for i, page in enumerate(pages)
+             if not (staging and cache.pages.get(page.path) == fingerprints[i] and staging.can_reuse(page.path))]
+
+    def render(index: int) -> list:
+        page = pages[stale[index]]
+        local = Report(root=report.root)
+        data = render_page(env, page, local)
+        if data is not None and staging is not None:
             staging.write(page.path, data)
+        return local.problems
+
+    for problems in parallel_map(render, len(stale)):
+        report.problems.extend(problems)
     if staging is None:
-        return False
+        return len(stale), False
     if not report.ok:
         staging.abandon()
-        return False
+        return len(stale), False
+    for index in set(range(len(pages))) - set(stale):
+        staging.reuse(pages[index].path)
     staging.copy_static(config.static_dir)
-    if config.search and not index_site(staging.dir, report):
+    if not _search_index(config, staging, fingerprints, cache, report):
         staging.abandon()
-        return False
+        return len(stale), False
     staging.commit()
-    return True
+    cache.pages = {page.path: fingerprint for page, fingerprint in zip(pages, fingerprints)}
+    return len(stale), True
+
+
+def _search_index(config: Config, staging: Staging, fingerprints: list[str], cache: Cache, report: Report) -> bool:
+    """Index the staged site, or carry the old index over when no page changed at all."""
+    if not config.search:
+        cache.search = None
+        return True
+    key = hashlib.sha256("\0".join(fingerprints).encode()).hexdigest()
+    if cache.search == key and staging.reuse_folder("pagefind"):
+        return True
+    cache.search = key
+    return index_site(staging.dir, report)

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from .config import RelatedWeights
 from .entities import Gazetteer
-from .markdown import plain_text
 from .model import Content, Incident
 from .problems import Report
 from .related import Features, related_items
@@ -60,7 +59,8 @@ class Links:
     related: dict[tuple, list] = field(default_factory=dict)
 
 
-def link(content: Content, report: Report, gazetteer: Gazetteer, weights: RelatedWeights | None = None) -> Links:
+def link(content: Content, report: Report, gazetteer: Gazetteer, bodies: dict,
+         weights: RelatedWeights | None = None) -> Links:
     """Check references between items and build the indexes the pages need."""
     check_references(content, report)
     for alias, ids in gazetteer.conflicts:
@@ -71,7 +71,7 @@ def link(content: Content, report: Report, gazetteer: Gazetteer, weights: Relate
         coverage=collect_coverage(content),
         briefs_with=collect_briefs(content),
         relations=collect_relations(content),
-        mentions=collect_mentions(content, gazetteer),
+        mentions=collect_mentions(content, gazetteer, bodies),
     )
     links.mentioned_in = invert(links.mentions)
     links.companions = collect_companions(links.mentions)
@@ -112,13 +112,13 @@ def _hint(ident: str, table: dict) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
-def collect_mentions(content: Content, gazetteer: Gazetteer) -> dict[tuple, tuple[str, ...]]:
+def collect_mentions(content: Content, gazetteer: Gazetteer, bodies: dict) -> dict[tuple, tuple[str, ...]]:
     """Entities each item names: found in its title and text, plus the editor's additions and
     minus the editor's suppressions; for incidents also their actors and places."""
     mentions = {}
     for table in (content.articles, content.briefs, content.incidents):
         for item in table.values():
-            found = gazetteer.entities_in(item.title + "\n" + plain_text(item.body))
+            found = gazetteer.entities_in(item.title + "\n" + bodies[(item.content_type, item.id)].text)
             if item.content_type == "incident":
                 declared = list(item.actors) + list(item.places)
                 hidden = ()
@@ -158,7 +158,7 @@ def relate_items(content: Content, links: Links, weights: RelatedWeights) -> dic
             incidents = frozenset([item.id]) if item.content_type == "incident" else frozenset(item.incidents)
             relations = {("incident", view.other): view.wording for view in links.relations.get(item.id, [])} \
                 if item.content_type == "incident" else {}
-            features.append(Features(key=key, title=item.title, day=item.date.ordinal() if item.date else None,
+            features.append(Features(key=key, title=item.title, day=item.date.ordinal() if item.date and item.date.precision == "day" else None,
                                      incidents=incidents, entities=frozenset(links.mentions.get(key, ())),
                                      tags=frozenset(slugify(t) for t in item.tags), relations=relations))
     names = {e.id: e.name for e in content.entities.values()}

@@ -16,8 +16,9 @@ The score of b as related to a is symmetric (the same seen from either side):
 
 So each weight is what one shared thing is worth when only these two items have it, falling to
 zero as it becomes common: an entity on every page says little. Time alone never relates two
-items. The list for a holds every item with a declared relation first, whatever its score, then
-the others with score ≥ threshold, by score (highest first) then key; at most `limit` in all.
+items, and neither does sharing nothing (even with a threshold of 0). The list for a holds every
+item with a declared relation first, whatever its score, then the others with score ≥ threshold,
+by score (highest first) then key; at most `limit` in all.
 Scores are rounded to 3 decimals, summed with math.fsum so that no order can change them.
 
 No pair is compared unless it could qualify. Inverted indexes (incident, entity, tag → items,
@@ -77,7 +78,7 @@ class _Index:
     own: list[dict[str, float]]  # position → its tokens that add something → their value
     bags: list[frozenset[str]]  # position → the same tokens, as a set
     holders: dict[str, frozenset[int]]  # token → positions of the items that have it
-    postings: dict[str, tuple]  # token → (those positions ascending, their days ascending, positions in day order)
+    postings: dict[str, tuple]  # token → (holders ascending, dated holders' days ascending, those holders)
     declared: dict[int, set[int]]  # position i → positions j > i with a relation declared on either side
     names: dict[str, dict[str, str]]  # "e" / "t" → id → display name
 
@@ -121,6 +122,7 @@ def _index(items: list[Features], weights: RelatedWeights, entity_types: dict[st
         value[token] = (weights.same_incident if kind == "i" else weights.tag * rarity if kind == "t"
                         else weights.entity * KIND_FACTOR.get(entity_types.get(thing), 1.0) * rarity)
     own = [{t: value[t] for t in item_tokens if value[t] > 0} for item_tokens in tokens]
+    members = {token: positions for token, positions in members.items() if value[token] > 0}
     postings = {}
     for token, positions in members.items():
         by_day = sorted((items[i].day, i) for i in positions if items[i].day is not None)
@@ -141,7 +143,10 @@ def _candidates(index: _Index):
     for i, item in enumerate(index.items):
         declared = index.declared.get(i, set())
         others = set(declared)
-        # Each pair is looked for from its first item only: that item's bound alone is exact.
+        # Take i's things cheapest first: a pair whose dearest shared thing is this one scores at
+        # most `cheaper` (it and every cheaper thing) + time, so read its items only within the
+        # days the time term needs: all once `cheaper` alone reaches the threshold, none if even
+        # same-day time cannot make up the rest. Each pair is looked for from its first item only.
         cheaper = 0.0
         for price, token in sorted((price, token) for token, price in index.own[i].items()):
             cheaper += price
@@ -154,17 +159,22 @@ def _candidates(index: _Index):
             else:
                 window = dated[bisect.bisect_left(days, item.day - radius):bisect.bisect_right(days, item.day + radius)]
                 others.update(j for j in window if j > i)
-        # What i shares with each candidate, summed from i's side: a thing's set of holders is
-        # read by every item that has it and stays in cache, while each candidate's own data would not.
-        shared = dict.fromkeys(others, 0.0)
-        for token, price in index.own[i].items():
-            for j in others.intersection(index.holders[token]):
-                shared[j] += price
-        for j in sorted(others):
-            if j in declared or shared[j] >= need or (
-                    shared[j] + weights.time >= need
-                    and shared[j] + _time_term(item.day, index.items[j].day, weights) >= need):
+        shared = _shared(i, others, index)
+        reach = need - max(weights.time, 0)  # most candidates fail this before any exp is spent on them
+        for j in sorted(declared.union(j for j, total in shared.items() if total >= reach)):
+            if j in declared or shared[j] + _time_term(item.day, index.items[j].day, weights) >= need:
                 yield i, j
+
+
+def _shared(i: int, others: set[int], index: _Index) -> dict[int, float]:
+    """What item i shares with each of the others, in score (no relation, no time)."""
+    # Summed from i's side: a thing's set of holders is read by every item that has it and stays
+    # in cache, while each candidate's own data would not.
+    shared = dict.fromkeys(others, 0.0)
+    for token, price in index.own[i].items():
+        for j in others.intersection(index.holders[token]):
+            shared[j] += price
+    return shared
 
 
 def _radius(need: float, day: int | None, weights: RelatedWeights) -> float | None:

@@ -12,7 +12,6 @@ import jinja2
 from markupsafe import Markup
 
 from .config import Config
-from .markdown import plain_text, render_markdown
 from .model import Content, PartialDate
 from .plan import PagePlan, lookup
 from .problems import Report
@@ -36,26 +35,17 @@ class Site:
     def get(self, key: tuple):
         return lookup(self.content, key)
 
+    def excerpt(self, item, words: int = EXCERPT_WORDS) -> str:
+        """The editor's summary, or else the first words of the body, marked as cut with an ellipsis."""
+        if getattr(item, "summary", None):
+            return item.summary
+        body = self.bodies.get((item.content_type, item.id))
+        text = body.text.split() if body else []
+        return " ".join(text[:words]) + (" …" if len(text) > words else "")
 
-def render_bodies(config: Config, content: Content, urls: Urls, report: Report, gazetteer=None) -> dict:
-    """Each item's Markdown body as safe HTML, keyed like ("article", id); link problems reported."""
-    def resolve(kind: str, ident: str) -> str | None:
-        if kind == "tag":
-            return urls.href(urls.tag(ident)) if ident.strip() else None
-        table = {"article": content.articles, "brief": content.briefs, "incident": content.incidents,
-                 "entity": content.entities, "page": content.pages}[kind]
-        return urls.href(urls.item(kind, ident)) if ident in table else None
-
-    bodies = {}
-    for table in (content.articles, content.briefs, content.incidents, content.pages):
-        for item in table.values():
-            hidden = getattr(item, "hide_entities", ())
-            rendered = render_markdown(item.body, item.body_line, resolve,
-                                       gazetteer if item.content_type != "page" else None, hidden)
-            for line, message in rendered.problems:
-                report.error(item.path, line, message)
-            bodies[(item.content_type, item.id)] = Markup(rendered.html)
-    return bodies
+    def body(self, item) -> Markup:
+        """An item's rendered body."""
+        return self.bodies[(item.content_type, item.id)].html
 
 
 def make_environment(config: Config, site: Site) -> jinja2.Environment:
@@ -78,10 +68,21 @@ def make_environment(config: Config, site: Site) -> jinja2.Environment:
         tag_url=lambda name: urls.href(urls.tag(name)),
         get=site.get,
     )
-    env.filters.update(human_date=_human_date, iso_date=_iso_date, excerpt=excerpt, json_script=json_script,
+    env.filters.update(human_date=_human_date, iso_date=_iso_date, excerpt=site.excerpt, json_script=json_script,
                        plural=_plural, atom_date=_atom_date, xml_text=_xml_text,
-                       news_article_json=news_article_json)
+                       news_article_json=lambda item, url: news_article_json(item, url, site.excerpt(item)))
     return env
+
+
+def preload_layouts(env: jinja2.Environment, pages: list[PagePlan], report: Report) -> None:
+    """Compile every layout the plan uses once, before rendering (and before forking workers)."""
+    for layout in sorted({page.layout for page in pages}):
+        try:
+            env.get_template(layout)
+        except jinja2.TemplateSyntaxError as exc:
+            report.error(_layout_path(env, exc.name or layout), exc.lineno or 1, f"template syntax: {exc.message}")
+        except jinja2.TemplateNotFound as exc:
+            report.error(_layout_path(env, layout), 1, f"layout not found: {exc.name}")
 
 
 def render_page(env: jinja2.Environment, page: PagePlan, report: Report) -> bytes | None:
@@ -114,14 +115,6 @@ def _layout_path(env: jinja2.Environment, name: str) -> str:
     return str(candidates[0]) if candidates else str(Path(searchpath) / name)
 
 
-def excerpt(item, words: int = EXCERPT_WORDS) -> str:
-    """The editor's summary, or else the first words of the body, marked as cut with an ellipsis."""
-    if getattr(item, "summary", None):
-        return item.summary
-    text = plain_text(item.body).split()
-    return " ".join(text[:words]) + (" …" if len(text) > words else "")
-
-
 def json_script(value) -> Markup:
     """JSON safe inside <script>: no `</script>`, `<!--` or U+2028 can break out."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -130,7 +123,7 @@ def json_script(value) -> Markup:
     return Markup(text)
 
 
-def news_article_json(item, url: str) -> Markup:
+def news_article_json(item, url: str, summary: str | None) -> Markup:
     """schema.org NewsArticle for an article page; unknown fields are left out, not invented."""
     data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": item.title,
             "url": url, "mainEntityOfPage": url}
@@ -142,7 +135,6 @@ def news_article_json(item, url: str) -> Markup:
         data["publisher"] = {"@type": "Organization", "name": item.source.name}
     if item.tags:
         data["keywords"] = list(item.tags)
-    summary = excerpt(item)
     if summary:
         data["description"] = summary
     return json_script(data)
@@ -163,9 +155,9 @@ def _atom_date(date: PartialDate | None) -> str:
     return f"{date.year:04d}-{date.month or 1:02d}-{date.day or 1:02d}T00:00:00Z"
 
 
-def _xml_text(html: str) -> Markup:
+def _xml_text(html) -> Markup:
     """Already-safe HTML escaped once more, to sit as text inside an XML element."""
-    return Markup(html_escape(str.__str__(html)))
+    return Markup(html_escape(str(getattr(html, "html", html))))
 
 
 def _plural(count: int, singular: str, plural: str | None = None) -> str:

@@ -87,7 +87,7 @@ _StrictResolver.add_implicit_resolver(
 )
 
 
-class _StrictLoader(
+class _PureStrictLoader(
     yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
     _StrictResolver,
 ):
@@ -99,6 +99,19 @@ class _StrictLoader(
         yaml.parser.Parser.__init__(self)
         yaml.composer.Composer.__init__(self)
         _StrictResolver.__init__(self)
+
+
+if getattr(yaml, "__with_libyaml__", False):
+    class _CStrictLoader(yaml.cyaml.CParser, _StrictResolver):
+        """The same composer in libyaml's C code: about ten times faster on large sites."""
+
+        def __init__(self, stream):
+            yaml.cyaml.CParser.__init__(self, stream)
+            _StrictResolver.__init__(self)
+
+    _StrictLoader = _CStrictLoader
+else:
+    _StrictLoader = _PureStrictLoader
 
 
 def read_text(path: Path) -> str:
@@ -150,9 +163,11 @@ def load_yaml(text: str, first_line: int = 1) -> Located:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context mark is where the unfinished construct began: the line the editor must fix.
+        mark = exc.context_mark or exc.problem_mark
         line = first_line + (mark.line if mark else 0)
-        raise SourceError(line, f"YAML: {exc.problem or exc.context}") from None
+        what = f"{exc.context}: {exc.problem}" if exc.context and exc.problem else (exc.problem or exc.context)
+        raise SourceError(line, f"YAML: {what}") from None
     except yaml.YAMLError as exc:
         raise SourceError(first_line, f"YAML: {exc}") from None
     except RecursionError:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest import related
 from digest.config import RelatedWeights
@@ -197,22 +200,79 @@ def test_shuffled_input_gives_identical_output():
         assert repr(list(run(shuffled, RelatedWeights(threshold=0.0, limit=100)).items())) == expected
 
 
-def test_only_pairs_that_share_something_informative_are_scored(monkeypatch):
-    calls = []
-    score_pair = related._score_pair
+def test_only_pairs_that_could_qualify_are_examined(monkeypatch):
+    examined, scored = [], []
+    shared, score_pair = related._shared, related._score_pair
 
-    def counting(i, j, index):
-        calls.append((i, j))
+    def counting_shared(i, others, index):
+        examined.extend((i, j) for j in others)
+        return shared(i, others, index)
+
+    def counting_score(i, j, index):
+        scored.append((i, j))
         return score_pair(i, j, index)
 
-    monkeypatch.setattr(related, "_score_pair", counting)
+    monkeypatch.setattr(related, "_shared", counting_shared)
+    monkeypatch.setattr(related, "_score_pair", counting_score)
     n = 2000
-    # Each item: one entity shared with 4 neighbours in its group, one shared across a stride,
-    # and "russia" on every item (above the rarity cutoff: it must not create candidates).
-    items = [item("article", f"a{i:04d}", D + i, [], [f"g{i // 5}", f"s{i % 400}", "russia"]) for i in range(n)]
+    # Each item: an entity shared with the 4 others of its group of 5, one shared with 4 items
+    # far away in time, a common tag (on 1 in 10), and Russia, which is on every item.
+    items = [item("article", f"a{i:04d}", D + i, [], [f"g{i // 5}", f"s{i % 400}", "russia"], [f"t{i % 10}"])
+             for i in range(n)]
     result = related_items(items, RelatedWeights(), {}, {})
-    assert len(calls) == len(set(calls))  # each pair once, never both ways
-    assert len(calls) <= 2 * 10 * (n // 5)  # 10 pairs per group of 5, for two kinds of groups
-    assert len(calls) < n * n / 100
-    assert all(len(rows) <= RelatedWeights().limit for rows in result.values())
-    assert isinstance(result[("article", "a0000")][0], Related)
+    assert len(examined) == len(set(examined)) and all(i < j for i, j in examined)  # each pair once
+    assert len(examined) <= 2 * 10 * (n // 5)  # at most the pairs in groups, never n² / 2 = 2,000,000
+    assert set(scored) <= set(examined) and len(scored) == 4 * n // 2  # exactly the group pairs qualify
+    assert [r.reasons for r in result[("article", "a0007")]][0] == ("shares g1", "1 day apart")
+    assert all(len(rows) == 4 for rows in result.values())
+
+
+# A reference that compares every pair, straight from the formula in the module docstring.
+def reference(items, weights):
+    n = len(items)
+    df = Counter(x for f in items for field in ("entities", "tags") for x in getattr(f, field))
+
+    def rarity_of(x):
+        count = df[x]
+        return 0.0 if count > weights.rarity_cutoff * n else 1.0 if count <= 2 else math.log(n / count) / math.log(n / 2)
+
+    lists = {}
+    for a in items:
+        rows = []
+        for b in items:
+            if b.key == a.key:
+                continue
+            declared = b.key in a.relations or a.key in b.relations
+            parts = [weights.relation] if declared else []
+            parts += [weights.same_incident] * len(a.incidents & b.incidents)
+            parts += [weights.entity * related.KIND_FACTOR.get(TYPES.get(e), 1.0) * rarity_of(e) for e in a.entities & b.entities]
+            parts += [weights.tag * rarity_of(t) for t in a.tags & b.tags]
+            shares = math.fsum(parts) > 0
+            if a.day is not None and b.day is not None and shares:
+                time = weights.time * math.exp(-abs(a.day - b.day) / weights.time_scale_days)
+                parts += [time] if round(time, 3) > 0 else []
+            score = round(math.fsum(parts), 3)
+            if declared or (shares and score >= weights.threshold):  # sharing nothing never relates
+                rows.append((not declared, -score, b.key))
+        lists[a.key] = [(key, -score) for _, score, key in sorted(rows)[:weights.limit]]
+    return lists
+
+
+corpora = st.integers(2, 24).flatmap(lambda n: st.lists(st.tuples(
+    st.one_of(st.none(), st.integers(0, 120)),
+    st.frozensets(st.sampled_from(["x", "y", "z"]), max_size=2),
+    st.frozensets(st.sampled_from(sorted(NAMES) + ["e1", "e2", "e3"]), max_size=5),
+    st.frozensets(st.sampled_from(["t1", "t2", "t3", "t4"]), max_size=3),
+    st.frozensets(st.integers(0, n - 1), max_size=2)), min_size=n, max_size=n))
+
+
+@settings(max_examples=300, deadline=None)
+@given(corpora, st.sampled_from([0.0, 3.0, 8.0, 20.0]), st.sampled_from([0.3, 0.5, 1.0]),
+       st.sampled_from([3.0, 30.0]), st.sampled_from([2, 50]))
+def test_agrees_with_comparing_every_pair(rows, threshold, cutoff, scale, limit):
+    items = [item("article", f"a{k:02d}", day, incidents, entities, tags,
+                  {("article", f"a{r:02d}"): "answered by" for r in relations})
+             for k, (day, incidents, entities, tags, relations) in enumerate(rows)]
+    weights = RelatedWeights(threshold=threshold, rarity_cutoff=cutoff, time_scale_days=scale, limit=limit)
+    result = run(items, weights)
+    assert {key: [(r.key, r.score) for r in rows] for key, rows in result.items()} == reference(items, weights)

@@ -1,0 +1,105 @@
+"""Render every item's Markdown body once: from the cache when still valid, else on both cores."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from .cache import Cache
+from .entities import Gazetteer
+from .markdown import render_markdown
+from .model import Content
+from .problems import Report
+from .urls import Urls
+from .workers import parallel_map
+
+
+@dataclass(frozen=True)
+class Body:
+    """A rendered body: safe HTML for the page, plain text for mentions, search and excerpts."""
+
+    html: Markup
+    text: str
+
+    def __html__(self) -> str:
+        """Printed in a layout (`{{ site.bodies[key] }}`), a body is its HTML."""
+        return str(self.html)
+
+
+def make_resolver(content: Content, urls: Urls):
+    """resolve(kind, id) → the link for an id, or None when nothing has that id."""
+    tables = {"article": content.articles, "brief": content.briefs, "incident": content.incidents,
+              "entity": content.entities, "page": content.pages}
+
+    def resolve(kind: str, ident: str) -> str | None:
+        if kind == "tag":
+            return urls.href(urls.tag(ident)) if ident.strip() else None
+        return urls.href(urls.item(kind, ident)) if ident in tables[kind] else None
+    return resolve
+
+
+def render_bodies(content: Content, urls: Urls, gazetteer: Gazetteer, cache: Cache, context: str,
+                  report: Report) -> dict[tuple, Body]:
+    """Each item's body keyed like ("article", id); `context` hashes what every body depends on."""
+    resolve = make_resolver(content, urls)
+    items = [item for table in (content.articles, content.briefs, content.incidents, content.pages)
+             for item in table.values()]
+    keys = {item.path.as_posix(): _body_key(item, context) for item in items}
+    stale = [item for item in items if not _still_valid(cache.bodies.get(item.path.as_posix()), keys, item, resolve)]
+
+    def render(index: int) -> dict:
+        return _render_one(stale[index], resolve, gazetteer)
+
+    for item, entry in zip(stale, parallel_map(render, len(stale))):
+        entry["key"] = keys[item.path.as_posix()]
+        cache.bodies[item.path.as_posix()] = entry
+        cache.bodies_changed = True
+    for path in set(cache.bodies) - set(keys):
+        del cache.bodies[path]
+        cache.bodies_changed = True
+    bodies = {}
+    for item in items:
+        entry = cache.bodies[item.path.as_posix()]
+        for line, message in entry["problems"]:
+            report.error(item.path, line, message)
+        bodies[(item.content_type, item.id)] = Body(Markup(entry["html"]), entry["text"])
+    return bodies
+
+
+def _body_key(item, context: str) -> str:
+    hidden = ",".join(getattr(item, "hide_entities", ()))
+    digest = hashlib.sha256(f"{context}\0{item.content_type}\0{item.body_line}\0{hidden}\0".encode())
+    digest.update(item.body.encode())
+    return digest.hexdigest()
+
+
+def _still_valid(entry: dict | None, keys: dict, item, resolve) -> bool:
+    """A cached body is reused only if its inputs are the same and every link resolves as before."""
+    if not entry or entry.get("key") != keys[item.path.as_posix()]:
+        return False
+    if not (isinstance(entry.get("html"), str) and isinstance(entry.get("text"), str)
+            and isinstance(entry.get("refs"), list) and isinstance(entry.get("problems"), list)
+            and all(isinstance(p, list) and len(p) == 2 for p in entry["problems"])):
+        return False
+    try:
+        return all(resolve(kind, ident) == url for kind, ident, url in entry["refs"])
+    except (TypeError, ValueError, KeyError):
+        return False  # a malformed cache entry: render afresh
+
+
+def _render_one(item, resolve, gazetteer: Gazetteer) -> dict:
+    """Render one body, recording every id it looked up so reuse can be checked later."""
+    refs = []
+
+    def recording(kind: str, ident: str) -> str | None:
+        url = resolve(kind, ident)
+        refs.append((kind, ident, url))
+        return url
+
+    use_gazetteer = gazetteer if item.content_type != "page" else None
+    rendered = render_markdown(item.body, item.body_line, recording, use_gazetteer,
+                               getattr(item, "hide_entities", ()))
+    return {"html": rendered.html, "text": rendered.text, "refs": sorted(set(refs), key=repr),
+            "problems": rendered.problems}

@@ -1,0 +1,136 @@
+"""What the incremental build remembers, and why it is still valid.
+
+The cache is one JSON file under `.digest-cache/` (JSON, not pickle: a tampered cache must not
+be able to run code). It holds:
+
+- `bodies`: each content file's rendered Markdown, keyed by the file's path, valid while the
+  file's bytes, the entities file and the base URL are unchanged and every `kind:id` link in it
+  still resolves to the same URL (checked one by one on reuse);
+- `pages`: a fingerprint of everything each output page was made from (see `fingerprint`); a
+  page whose fingerprint is unchanged and whose file is still in `site/` is carried over
+  without rendering.
+
+The whole cache is dropped when its `version` differs: a hash of the package's own source, the
+versions of the libraries that shape the output, and the Python version. A cache that cannot be
+read or has the wrong shape is ignored and rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import sys
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+CACHE_FILE = "cache.json"
+BODIES_FILE = "bodies.json"
+SHAPING_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "Jinja2", "MarkupSafe", "PyYAML", "pagefind_bin")
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of everything outside the content that shapes the output, except layouts."""
+    digest = hashlib.sha256(sys.version.encode())
+    for name in SHAPING_PACKAGES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=absent".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def hash_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def hash_tree(folder: Path) -> str:
+    """A hash of every file's path and bytes under a folder (layouts, static assets)."""
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class Cache:
+    """The remembered state of the last successful build of one project."""
+
+    def __init__(self, root: Path):
+        self.folder = root / ".digest-cache"
+        self.bodies: dict[str, dict] = {}
+        self.bodies_changed = False
+        self.pages: dict[str, str] = {}
+        self.search: str | None = None
+        self.run = ""
+
+    @classmethod
+    def load(cls, root: Path) -> "Cache":
+        """The cache on disk if it is readable and of this code version; else an empty one."""
+        cache = cls(root)
+        pages, bodies = _read(cache.folder / CACHE_FILE), _read(cache.folder / BODIES_FILE)
+        if not (_well_formed(pages, "pages", str) and _well_formed(bodies, "bodies", dict)):
+            return cache
+        if pages["version"] != code_version() or bodies["version"] != code_version() or pages["run"] != bodies["run"]:
+            return cache
+        cache.pages, cache.search, cache.bodies = pages["pages"], pages["search"], bodies["bodies"]
+        cache.run = pages["run"]
+        return cache
+
+    def save(self) -> None:
+        """Write the cache files atomically; the large bodies file only when a body changed.
+
+        Both files carry the same `run` stamp, so a build killed between the two writes leaves
+        a pair that does not match and is ignored as a whole."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self.bodies_changed or not self.run:
+            self.run = hashlib.sha256(os.urandom(16)).hexdigest()[:16]
+            _write(self.folder / BODIES_FILE, {"version": code_version(), "run": self.run, "bodies": self.bodies})
+        _write(self.folder / CACHE_FILE, {"version": code_version(), "run": self.run, "pages": self.pages,
+                                          "search": self.search})
+
+
+def _read(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write(path: Path, data: dict) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _well_formed(data, key: str, kind: type) -> bool:
+    """The expected shape, checked before anything in the file is used."""
+    if not (isinstance(data, dict) and isinstance(data.get("version"), str) and isinstance(data.get("run"), str)
+            and isinstance(data.get(key), dict)):
+        return False
+    if key == "pages" and not (data.get("search") is None or isinstance(data.get("search"), str)):
+        return False
+    return all(isinstance(v, kind) for v in data[key].values())
+
+
+def stable_repr(value) -> str:
+    """A deterministic text form of model values, for hashing (sets sorted, dataclasses by field)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = ", ".join(f"{f.name}={stable_repr(getattr(value, f.name))}" for f in dataclasses.fields(value))
+        return f"{type(value).__name__}({fields})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{stable_repr(k)}: {stable_repr(v)}" for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(stable_repr(v) for v in value) + "]"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(stable_repr(v) for v in value)) + "}"
+    return repr(value)

@@ -1,0 +1,96 @@
+"""What each page depends on, as a fingerprint: equal fingerprints mean equal bytes.
+
+A page's fingerprint hashes the site-wide inputs (code, layouts, static files, configuration,
+the set of standalone pages the navigation shows), the page's path, layout and context, and the
+digest of every item the page can show: the items in its context and their neighbours (the
+incidents an article covers, its briefs, related items, the entities it names, …). An item's
+digest covers its whole front matter and body, its rendered HTML, and what the link stage
+derived for it (mentions, related items with reasons, coverage, relations, companions). This
+over-approximates on purpose: a page is re-rendered whenever anything it could show changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from .cache import code_version, hash_tree, stable_repr
+from .config import Config
+from .model import Content, Entity, Item
+from .plan import PagePlan
+from .relate import Links
+
+
+def site_digest(config: Config, content: Content) -> str:
+    """Inputs every page shares."""
+    parts = [code_version(), hash_tree(config.layouts_dir), stable_repr(config), ",".join(sorted(content.pages))]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def item_digests(content: Content, links: Links, bodies: dict) -> dict[tuple, str]:
+    """Each item's and entity's digest, keyed like ("article", id)."""
+    digests = {}
+    for table in (content.articles, content.briefs, content.incidents, content.pages):
+        for item in table.values():
+            key = (item.content_type, item.id)
+            body = bodies.get(key)
+            digests[key] = _hash(item.source_hash, body.html if body else "", _derived(key, links))
+    for entity in content.entities.values():
+        key = ("entity", entity.id)
+        digests[key] = _hash(repr(entity), repr(links.mentioned_in.get(entity.id, [])),
+                             repr(links.companions.get(entity.id, [])))
+    return digests
+
+
+def _derived(key: tuple, links: Links) -> str:
+    kind, ident = key
+    # Plain repr is deterministic here: Links holds only lists, tuples and frozen dataclasses.
+    return repr([links.mentions.get(key, ()), links.related.get(key, []), links.coverage.get(ident, []),
+                 links.relations.get(ident, []) if kind == "incident" else [],
+                 links.briefs_with.get(ident, []) if kind == "article" else []])
+
+
+def neighbours(key: tuple, content: Content, links: Links) -> list[tuple]:
+    """Items whose titles, dates or names a page about `key` (or a card of it) may show."""
+    kind, ident = key
+    found = [("entity", e) for e in links.mentions.get(key, ())]
+    found += [entry.key for entry in links.related.get(key, [])]
+    if kind == "article":
+        found += [("incident", i) for i in content.articles[ident].incidents]
+        found += [("brief", b) for b in links.briefs_with.get(ident, [])]
+    elif kind == "brief":
+        brief = content.briefs[ident]
+        found += [("incident", i) for i in brief.incidents]
+        found += [("article", brief.found_with)] if brief.found_with else []
+    elif kind == "incident":
+        found += [("incident", view.other) for view in links.relations.get(ident, [])]
+        found += list(links.coverage.get(ident, []))
+    elif kind == "entity":
+        found += [("entity", other) for other, _ in links.companions.get(ident, [])]
+    return found
+
+
+def page_fingerprint(page: PagePlan, site: str, digests: dict, content: Content, links: Links) -> str:
+    """A hash of everything the page is made from."""
+    keys: set = set()
+    signature = _signature(page.context, digests, keys)
+    for key in list(keys):
+        keys.update(k for k in neighbours(key, content, links) if k in digests)
+    deps = "\0".join(f"{k}={digests[k]}" for k in sorted(keys))
+    return _hash(site, page.path, page.layout, signature, deps)
+
+
+def _signature(value, digests: dict, keys: set) -> str:
+    """The context in text, with each item replaced by its key and digest (collected in keys)."""
+    if isinstance(value, (Item, Entity)):
+        key = (value.content_type, value.id)
+        keys.add(key)
+        return f"@{key}"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k!r}:{_signature(v, digests, keys)}" for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_signature(v, digests, keys) for v in value) + "]"
+    return stable_repr(value)
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()

@@ -1,0 +1,206 @@
+"""Incremental builds: after any edits, a rebuild gives exactly the bytes of a cold build."""
+
+import json
+import shutil
+
+import pytest
+
+from digest import cache as cache_module
+from tests.conftest import build, site_files, write_tree
+
+SITE = """-- content/entities.yaml --
+nato:
+  name: NATO
+  type: organization
+  aliases: [North Atlantic Treaty Organization]
+russia:
+  name: Russia
+  type: country
+  demonyms: [Russian]
+-- content/articles/one.md --
+---
+title: One
+date: 2021-10-19
+tags: [NATO, Russia]
+incidents: [expulsion]
+---
+NATO expelled Russian staff; see [the closure](incident:closure).[^1]
+
+[^1]: A note.
+-- content/articles/two.md --
+---
+title: Two
+date: 2021-10-20
+tags: [NATO]
+incidents: [closure]
+---
+Russia closed the mission.
+-- content/incidents/expulsion.md --
+---
+title: Expulsion
+date: 2021-10-06
+kind: expulsion
+actors: [nato, russia]
+---
+-- content/incidents/closure.md --
+---
+title: Closure
+date: 2021-10
+kind: closure
+actors: [russia]
+relations:
+  - retaliation-for: expulsion
+---
+-- content/briefs/lead.md --
+---
+title: A lead
+found_with: one
+---
+Russian teaser.
+-- content/pages/about.md --
+---
+title: About
+---
+About the digest.
+"""
+
+EDITS = {
+    "body": ("content/articles/one.md", "NATO expelled", "The alliance expelled"),
+    "title": ("content/articles/two.md", "title: Two", "title: Two, retitled"),
+    "tags": ("content/articles/two.md", "tags: [NATO]", "tags: [Russia, Espionage]"),
+    "date": ("content/incidents/closure.md", "date: 2021-10", "date: 2021-11-02"),
+    "relation": ("content/incidents/closure.md", "retaliation-for", "response-to"),
+    "entities": ("content/entities.yaml", "demonyms: [Russian]", "demonyms: [Russian]\n  aliases: [Moscow]"),
+    "layout": ("layouts/partials/meta.html", "Date unknown", "Undated"),
+    "config": ("site.yaml", "title: Test digest", "title: Renamed digest"),
+    "static": ("layouts/static/style.css", "--measure: 40rem;", "--measure: 42rem;"),
+}
+
+
+def cold_copy(root, tmp_path):
+    """A cold build of the same project in a fresh folder: no cache, no previous site."""
+    copy = tmp_path / "cold"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("site", ".digest-cache", ".site.*"))
+    assert build(copy).report.ok
+    return site_files(copy)
+
+
+def edit(root, path, old, new):
+    file = root / path
+    text = file.read_text()
+    assert old in text, (path, old)
+    file.write_text(text.replace(old, new, 1))
+
+
+def test_a_rebuild_without_changes_renders_nothing_and_changes_nothing(project):
+    root = project(SITE)
+    assert build(root).report.ok
+    before = site_files(root)
+    again = build(root)
+    assert again.report.ok and again.rendered == 0
+    assert site_files(root) == before
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_an_edit_rebuilds_to_exactly_the_cold_bytes(project, tmp_path, name):
+    root = project(SITE)
+    assert build(root).report.ok
+    edit(root, *EDITS[name])
+    outcome = build(root)
+    assert outcome.report.ok, [str(p) for p in outcome.report.problems]
+    assert site_files(root) == cold_copy(root, tmp_path)
+
+
+def test_a_body_edit_rerenders_only_the_pages_that_show_it(project):
+    root = project(SITE)
+    first = build(root)
+    edit(root, *EDITS["body"])
+    second = build(root)
+    assert 0 < second.rendered < first.rendered
+
+
+def test_additions_renames_and_deletions_match_a_cold_build(project, tmp_path):
+    root = project(SITE)
+    assert build(root).report.ok
+    write_tree(root, """-- content/articles/three.md --
+---
+title: Three
+date: 2021-12-01
+tags: [NATO]
+---
+North Atlantic Treaty Organization news.
+""")
+    assert build(root).report.ok
+    assert site_files(root) == cold_copy(root, tmp_path)
+    (root / "content/articles/three.md").rename(root / "content/articles/four.md")
+    assert build(root).report.ok
+    assert site_files(root) == cold_copy(root, tmp_path)
+    (root / "content/briefs/lead.md").unlink()
+    assert build(root).report.ok
+    assert site_files(root) == cold_copy(root, tmp_path)
+
+
+def test_a_link_target_that_appears_later_rerenders_the_linking_body(project, tmp_path):
+    root = project(SITE + """-- content/articles/three.md --
+---
+title: Three
+date: 2021
+---
+See [four](article:four).
+""")
+    assert not build(root).report.ok  # article:four does not exist yet
+    write_tree(root, "-- content/articles/four.md --\n---\ntitle: Four\ndate: 2021\n---\nHi.\n")
+    assert build(root).report.ok
+    assert site_files(root) == cold_copy(root, tmp_path)
+
+
+@pytest.mark.parametrize("garbage", ["", "{not json", "[]", '{"version": 1}', None])
+def test_a_corrupt_cache_is_ignored_and_rebuilt(project, tmp_path, garbage):
+    root = project(SITE)
+    assert build(root).report.ok
+    for name in ("cache.json", "bodies.json"):
+        path = root / ".digest-cache" / name
+        if garbage is None:  # well-formed JSON whose entries are lies
+            data = json.loads(path.read_text())
+            for entry in data.get("bodies", {}).values():
+                entry["html"] = "<p>forged</p>"
+                entry["refs"] = "nonsense"
+            path.write_text(json.dumps(data))
+        else:
+            path.write_text(garbage)
+    edit(root, *EDITS["title"])
+    assert build(root).report.ok
+    assert site_files(root) == cold_copy(root, tmp_path)
+    assert b"forged" not in b"".join(site_files(root).values())
+
+
+def test_the_cache_is_dropped_when_code_or_a_dependency_changes(project, monkeypatch):
+    root = project(SITE)
+    first = build(root)
+    assert build(root).rendered == 0
+    monkeypatch.setattr(cache_module.metadata, "version", lambda name: "99.0")
+    cache_module.code_version.cache_clear()
+    try:
+        assert build(root).rendered == first.rendered
+    finally:
+        cache_module.code_version.cache_clear()
+
+
+def test_template_and_config_changes_rerender_every_page(project):
+    root = project(SITE)
+    first = build(root)
+    edit(root, *EDITS["layout"])
+    assert build(root).rendered == first.rendered
+    edit(root, *EDITS["config"])
+    assert build(root).rendered == first.rendered
+
+
+def test_a_failed_build_does_not_poison_the_cache(project, tmp_path):
+    root = project(SITE)
+    assert build(root).report.ok
+    edit(root, "content/articles/one.md", "title: One", "title: [broken")
+    assert not build(root).report.ok
+    edit(root, "content/articles/one.md", "title: [broken", "title: One again")
+    assert build(root).report.ok
+    assert site_files(root) == cold_copy(root, tmp_path)
