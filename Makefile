@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BASE_URL ?=
 BUILD_FLAGS := $(if $(BASE_URL),--base-url $(BASE_URL),)
 
-.PHONY: site test check serve import golden clean
+.PHONY: site test check serve import golden bench publish clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ test: $(STAMP)  ## the whole test suite
 
 serve: $(STAMP)  ## preview at http://127.0.0.1:8000, rebuilt and reloaded on every save
 	$(PY) build.py serve $(if $(PORT),--port $(PORT),) $(BUILD_FLAGS)
+
+bench: $(STAMP)  ## benchmark table (SIZES="1000 5000", BIG=1 adds 20000, PEERS=1 adds Hugo and Pelican)
+	$(PY) -m bench.run
 
 golden: $(STAMP)  ## regenerate tests/golden/ from the sample site; review with git diff
 	$(PY) -m tests.golden_tool regenerate

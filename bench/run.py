@@ -1,0 +1,134 @@
+"""`make bench`: build synthetic digests of N articles and print how long each kind of build takes.
+
+Each measurement is a whole `build.py build` process (start-up included), timed for wall time,
+CPU time (user + system, all its processes) and peak memory (largest resident set of the process
+or any worker). Rows: cold build (no cache, no site), rebuild with no change, after editing one
+article's body, after editing one article's title and tags, after editing one layout, and the
+search indexing step alone. Environment: SIZES (default "1000 5000"), BIG=1 adds 20000,
+PEERS=1 adds Hugo and Pelican (bench/peers.py), OUT=file for the Markdown report.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.generate import generate
+
+REPO = Path(__file__).resolve().parent.parent
+WORK = Path(os.environ.get("BENCH_DIR", "/tmp/digest-bench"))
+PYTHON = sys.executable
+
+
+def measure(command: list[str], cwd: Path | None = None) -> dict:
+    """Run a command; wall seconds, CPU seconds of it and its children, peak RSS in MiB."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()[-2000:]}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
+
+
+def our_build(root: Path, search: bool = False) -> list[str]:
+    return [PYTHON, str(REPO / "build.py"), "--root", str(root), "build"] + ([] if search else ["--no-search"])
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    if old not in text:
+        raise SystemExit(f"bench edit: {old!r} not in {path}")
+    path.write_text(text.replace(old, new, 1))
+
+
+def bench_size(n: int) -> list[tuple[str, dict]]:
+    """All rows for one corpus size."""
+    root = WORK / f"digest-{n}"
+    generate(n, root)
+    rows = [("cold build", measure(our_build(root)))]
+    rows.append(("no-change rebuild", measure(our_build(root))))
+    article = root / "content" / "articles" / f"article-{n // 2}.md"
+    edit(article, "\n\n", "\n\nAn edited sentence for the benchmark.\n\n")
+    rows.append(("one article's body edited", measure(our_build(root))))
+    edit(article, "title: Article number", "title: Retitled article number")
+    edit(article, "tags: [", 'tags: ["bench edit", ')
+    rows.append(("one article's title and tags edited", measure(our_build(root))))
+    edit(root / "layouts" / "partials" / "meta.html", "Date unknown", "Date not known")
+    rows.append(("one layout edited", measure(our_build(root))))
+    rows.append(("search index (Pagefind) alone", measure(_pagefind_command(root))))
+    return rows
+
+
+def _pagefind_command(root: Path) -> list[str]:
+    import pagefind_bin
+
+    return [str(pagefind_bin.get_executable()), "--site", str(root / "site"), "--output-subdir", "pagefind", "--silent"]
+
+
+def peer_rows(n: int) -> list[tuple[str, dict]]:
+    """Hugo and Pelican building the same articles, each cold, in the same run."""
+    from bench import peers
+
+    bin_dir = peers.ensure_peer_env(WORK / "peers-venv")
+    corpus = WORK / f"digest-{n}"
+    rows = []
+    for name, prepare in (("hugo", peers.prepare_hugo), ("pelican", peers.prepare_pelican)):
+        project = prepare(corpus, WORK / f"{name}-{n}")
+        peers.peer_reset(name, project)
+        rows.append((f"{name} cold build", measure(peers.peer_command(name, project, bin_dir), cwd=project)))
+    return rows
+
+
+def machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {memory:.0f} GiB, "
+            f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
+
+
+def table(n: int, rows: list[tuple[str, dict]]) -> list[str]:
+    cold = rows[0][1]["wall"]
+    lines = [f"### N = {n:,}", "", "| build | wall s | CPU s | peak MiB | % of our cold |", "|---|---:|---:|---:|---:|"]
+    for name, m in rows:
+        lines.append(f"| {name} | {m['wall']:.2f} | {m['cpu']:.2f} | {m['rss']:.0f} | {100 * m['wall'] / cold:.0f} % |")
+    peers = [(name, m) for name, m in rows if name.endswith("cold build") and name != "cold build"]
+    for name, m in peers:
+        lines.append(f"\nOur cold build takes {cold / m['wall']:.2f} × the time of {name.split()[0]} "
+                     f"(memory {rows[0][1]['rss']:.0f} vs {m['rss']:.0f} MiB).")
+    return lines + [""]
+
+
+def main() -> int:
+    sizes = [int(s) for s in os.environ.get("SIZES", "1000 5000").split()]
+    if os.environ.get("BIG") == "1" and 20000 not in sizes:
+        sizes.append(20000)
+    WORK.mkdir(parents=True, exist_ok=True)
+    report = ["# Benchmark results", "", f"Machine: {machine()}.", f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", ""]
+    colds = {}
+    for n in sizes:
+        rows = bench_size(n)
+        if os.environ.get("PEERS") == "1":
+            rows += peer_rows(n)
+        colds[n] = rows[0][1]["wall"]
+        lines = table(n, rows)
+        print("\n".join(lines), flush=True)
+        report += lines
+    if 5000 in colds and 20000 in colds:
+        line = f"N = 20,000 takes {colds[20000] / colds[5000]:.2f} × the time of N = 5,000 (target: at most 4.5 ×)."
+        print(line)
+        report += [line, ""]
+    out = Path(os.environ.get("OUT", REPO / "BENCHMARKS.md"))
+    out.write_text("\n".join(report) + "\n")
+    print(f"wrote {out}")
+    shutil.rmtree(WORK / "tmp", ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
