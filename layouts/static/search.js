@@ -10,6 +10,9 @@ window.addEventListener("DOMContentLoaded", function () {
     showImages: false,
     resetStyles: false
   });
+  // Pagefind's box has only a placeholder and a title: give it a real accessible name.
+  var input = element.querySelector("input[type=text], input[type=search]");
+  if (input) input.setAttribute("aria-label", "Search the digest");
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) ui.triggerSearch(query);
 });
