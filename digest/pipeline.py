@@ -21,6 +21,7 @@ from .load import load_content
 from .output import Staging, build_lock
 from .plan import PagePlan, plan_site
 from .problems import Report
+from .provenance import check_seed_hashes
 from .relate import link
 from .render import Site, make_environment, preload_layouts, render_page
 from .search import index_site
@@ -50,6 +51,7 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
         cache = Cache.load(root) if use_cache else Cache(root)
         config = load_config(root, report, overrides)
         content = clock("read", load_content(config, report))
+        check_seed_hashes(config, content, report)
         urls = Urls(config.base_url)
         gazetteer = Gazetteer(content.entities)
         bodies = clock("markdown", render_bodies(content, urls, gazetteer, cache, _bodies_context(config), report))

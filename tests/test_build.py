@@ -159,3 +159,26 @@ status: draft
     assert not (root / "site/articles/d/index.html").exists()
     assert build(root, drafts=True).report.ok
     assert (root / "site/articles/d/index.html").exists()
+
+
+def test_a_seed_changed_after_import_is_a_warning(project):
+    root = project("""-- seeds/a.txt --
+Original text.
+-- content/articles/a.md --
+---
+title: A
+date: 2021
+source:
+  seed: seeds/a.txt
+  seed_sha256: 0000
+---
+""")
+    import hashlib
+    digest = hashlib.sha256((root / "seeds/a.txt").read_bytes()).hexdigest()
+    article = root / "content/articles/a.md"
+    article.write_text(article.read_text().replace("0000", digest))
+    assert messages(build(root)) == []
+    (root / "seeds/a.txt").write_text("Edited text.\n")
+    assert messages(build(root)) == [
+        "seeds/a.txt:1: warning: changed since it was imported into content/articles/a.md (and maybe other files); "
+        "`build.py import --force seeds/a.txt` writes the fresh result beside them as *.md.new"]
