@@ -71,6 +71,7 @@ class Cache:
         self.bodies_changed = False
         self.pages: dict[str, str] = {}
         self.search: str | None = None
+        self.related: dict = {}
         self.run = ""
 
     @classmethod
@@ -83,6 +84,7 @@ class Cache:
         if pages["version"] != code_version() or bodies["version"] != code_version() or pages["run"] != bodies["run"]:
             return cache
         cache.pages, cache.search, cache.bodies = pages["pages"], pages["search"], bodies["bodies"]
+        cache.related = pages["related"] if isinstance(pages.get("related"), dict) else {}
         cache.run = pages["run"]
         return cache
 
@@ -96,7 +98,7 @@ class Cache:
             self.run = hashlib.sha256(os.urandom(16)).hexdigest()[:16]
             _write(self.folder / BODIES_FILE, {"version": code_version(), "run": self.run, "bodies": self.bodies})
         _write(self.folder / CACHE_FILE, {"version": code_version(), "run": self.run, "pages": self.pages,
-                                          "search": self.search})
+                                          "search": self.search, "related": self.related})
 
 
 def _read(path: Path):

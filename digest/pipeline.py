@@ -55,7 +55,7 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
         urls = Urls(config.base_url)
         gazetteer = Gazetteer(content.entities)
         bodies = clock("markdown", render_bodies(content, urls, gazetteer, cache, _bodies_context(config), report))
-        links = clock("link", link(content, report, gazetteer, bodies, config.related))
+        links = clock("link", link(content, report, gazetteer, bodies, config.related, cache.related))
         pages = clock("plan", plan_site(config, content, links, urls, report))
         site = Site(config, content, links, urls, bodies)
         outcome.pages = len(pages)

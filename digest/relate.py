@@ -6,14 +6,16 @@ key (`("article", "some-id")`) to the keys of the items it relates to.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from .cache import stable_repr
 from .config import RelatedWeights
 from .entities import Gazetteer
 from .model import Content, Incident
 from .problems import Report
-from .related import Features, related_items
+from .related import Features, Related, related_items
 from .urls import slugify
 
 # How a relation reads from the incident that declares it, and from the one it points at.
@@ -60,7 +62,7 @@ class Links:
 
 
 def link(content: Content, report: Report, gazetteer: Gazetteer, bodies: dict,
-         weights: RelatedWeights | None = None) -> Links:
+         weights: RelatedWeights | None = None, memo: dict | None = None) -> Links:
     """Check references between items and build the indexes the pages need."""
     check_references(content, report)
     for alias, ids in gazetteer.conflicts:
@@ -75,7 +77,7 @@ def link(content: Content, report: Report, gazetteer: Gazetteer, bodies: dict,
     )
     links.mentioned_in = invert(links.mentions)
     links.companions = collect_companions(links.mentions)
-    links.related = relate_items(content, links, weights or RelatedWeights())
+    links.related = relate_items(content, links, weights or RelatedWeights(), memo if memo is not None else {})
     return links
 
 
@@ -149,8 +151,11 @@ def collect_companions(mentions: dict[tuple, tuple[str, ...]], limit: int = 8) -
     return {e: sorted(c.items(), key=lambda pair: (-pair[1], pair[0]))[:limit] for e, c in counts.items()}
 
 
-def relate_items(content: Content, links: Links, weights: RelatedWeights) -> dict[tuple, list]:
-    """Related items for every article and incident page (see digest/related.py for the score)."""
+def relate_items(content: Content, links: Links, weights: RelatedWeights, memo: dict) -> dict[tuple, list]:
+    """Related items for every article and incident page (see digest/related.py for the score).
+
+    The result depends only on the features below, so it is remembered in `memo` (kept by the
+    cache) under a hash of them: a rebuild after a body edit that names no new entity reuses it."""
     features = []
     for table in (content.articles, content.incidents):
         for item in table.values():
@@ -164,7 +169,28 @@ def relate_items(content: Content, links: Links, weights: RelatedWeights) -> dic
     names = {e.id: e.name for e in content.entities.values()}
     types = {e.id: e.type for e in content.entities.values()}
     tag_names = {slug: tag.name for slug, tag in links.tags.items()}
-    return related_items(features, weights, names, types, tag_names=tag_names)
+    # stable_repr sorts the frozensets, whose plain repr changes with each process's hash seed.
+    inputs = stable_repr([sorted(features, key=lambda f: f.key), weights, names, types, tag_names])
+    key = hashlib.sha256(inputs.encode()).hexdigest()
+    if memo.get("key") == key and isinstance(memo.get("items"), dict):
+        remembered = _from_memo(memo["items"])
+        if remembered is not None:
+            return remembered
+    related = related_items(features, weights, names, types, tag_names=tag_names)
+    memo.clear()
+    memo.update(key=key, items={"\0".join(k): [["\0".join(r.key), r.score, list(r.reasons)] for r in v]
+                                for k, v in related.items()})
+    return related
+
+
+def _from_memo(items: dict) -> dict[tuple, list] | None:
+    """Related lists back from the cache's JSON form; None if it is malformed."""
+    try:
+        return {tuple(k.split("\0")): [Related(tuple(key.split("\0")), float(score), tuple(reasons))
+                                        for key, score, reasons in entries]
+                for k, entries in items.items()}
+    except (TypeError, ValueError, AttributeError):
+        return None
 
 
 def collect_tags(content: Content) -> dict[str, Tag]:
