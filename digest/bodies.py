@@ -22,6 +22,7 @@ class Body:
 
     html: Markup
     text: str
+    mentions: tuple[str, ...] = ()
 
     def __html__(self) -> str:
         """Printed in a layout (`{{ site.bodies[key] }}`), a body is its HTML."""
@@ -64,7 +65,7 @@ def render_bodies(content: Content, urls: Urls, gazetteer: Gazetteer, cache: Cac
         entry = cache.bodies[item.path.as_posix()]
         for line, message in entry["problems"]:
             report.error(item.path, line, message)
-        bodies[(item.content_type, item.id)] = Body(Markup(entry["html"]), entry["text"])
+        bodies[(item.content_type, item.id)] = Body(Markup(entry["html"]), entry["text"], tuple(entry["mentions"]))
     return bodies
 
 
@@ -81,6 +82,7 @@ def _still_valid(entry: dict | None, keys: dict, item, resolve) -> bool:
         return False
     if not (isinstance(entry.get("html"), str) and isinstance(entry.get("text"), str)
             and isinstance(entry.get("refs"), list) and isinstance(entry.get("problems"), list)
+            and isinstance(entry.get("mentions"), list) and all(isinstance(m, str) for m in entry["mentions"])
             and all(isinstance(p, list) and len(p) == 2 for p in entry["problems"])):
         return False
     try:
@@ -101,5 +103,6 @@ def _render_one(item, resolve, gazetteer: Gazetteer) -> dict:
     use_gazetteer = gazetteer if item.content_type != "page" else None
     rendered = render_markdown(item.body, item.body_line, recording, use_gazetteer,
                                getattr(item, "hide_entities", ()))
+    mentions = gazetteer.entities_in(rendered.text) if item.content_type != "page" else []
     return {"html": rendered.html, "text": rendered.text, "refs": sorted(set(refs), key=repr),
-            "problems": rendered.problems}
+            "problems": rendered.problems, "mentions": mentions}

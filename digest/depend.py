@@ -69,14 +69,23 @@ def neighbours(key: tuple, content: Content, links: Links) -> list[tuple]:
     return found
 
 
-def page_fingerprint(page: PagePlan, site: str, digests: dict, content: Content, links: Links) -> str:
-    """A hash of everything the page is made from."""
+def page_fingerprint(page: PagePlan, site: str, digests: dict, content: Content, links: Links,
+                     cards: dict | None = None) -> str:
+    """A hash of everything the page is made from; `cards` memoizes each item's
+    digest-with-neighbours across the pages of one build."""
+    cards = {} if cards is None else cards
     keys: set = set()
     signature = _signature(page.context, digests, keys)
-    for key in list(keys):
-        keys.update(k for k in neighbours(key, content, links) if k in digests)
-    deps = "\0".join(f"{k}={digests[k]}" for k in sorted(keys))
+    deps = "\0".join(f"{k}={_card(k, digests, content, links, cards)}" for k in sorted(keys))
     return _hash(site, page.path, page.layout, signature, deps)
+
+
+def _card(key: tuple, digests: dict, content: Content, links: Links, cards: dict) -> str:
+    """An item's digest combined with its neighbours' digests: all a page showing it depends on."""
+    if key not in cards:
+        around = sorted({k for k in neighbours(key, content, links) if k in digests})
+        cards[key] = _hash(digests[key], *(f"{k}={digests[k]}" for k in around))
+    return cards[key]
 
 
 def _signature(value, digests: dict, keys: set) -> str:

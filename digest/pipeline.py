@@ -93,7 +93,8 @@ def _bodies_context(config: Config) -> str:
 def _fingerprints(config: Config, site: Site, pages: list[PagePlan]) -> list[str]:
     shared = site_digest(config, site.content)
     digests = item_digests(site.content, site.links, site.bodies)
-    return [page_fingerprint(page, shared, digests, site.content, site.links) for page in pages]
+    cards: dict = {}
+    return [page_fingerprint(page, shared, digests, site.content, site.links, cards) for page in pages]
 
 
 def _render_and_write(config: Config, site: Site, pages: list[PagePlan], fingerprints: list[str],

@@ -120,7 +120,7 @@ def collect_mentions(content: Content, gazetteer: Gazetteer, bodies: dict) -> di
     mentions = {}
     for table in (content.articles, content.briefs, content.incidents):
         for item in table.values():
-            found = gazetteer.entities_in(item.title + "\n" + bodies[(item.content_type, item.id)].text)
+            found = gazetteer.entities_in(item.title) + list(bodies[(item.content_type, item.id)].mentions)
             if item.content_type == "incident":
                 declared = list(item.actors) + list(item.places)
                 hidden = ()
