@@ -8,15 +8,26 @@ from pathlib import Path
 
 from . import pipeline
 from .problems import Report
+from .schema import is_web_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; the exit status is 0 when all went well, 1 when there were errors."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     root = Path(args.root).resolve()
-    return args.command(root, args)
+    if not root.is_dir():
+        parser.error(f"--root {args.root}: no such folder")
+    if getattr(args, "base_url", None) and not is_web_url(args.base_url):
+        parser.error(f"--base-url {args.base_url!r}: give an http:// or https:// address, e.g. https://example.org/digest/")
+    try:
+        return args.command(root, args)
+    except OSError as exc:  # a full disk, a read-only folder …: say which, without a traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}; site/ and your files are as they were", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -10,7 +10,7 @@ from .config import Config
 from .model import Article, Brief, Content, Entity, Incident, Page, Relation, Source
 from .problems import Report
 from .schema import Fields
-from .source import ContentFile, SourceError, iter_files, load_yaml, read_content_file, read_text, symlinks_leaving
+from .source import ContentFile, SourceError, iter_files, load_yaml, read_content_file, read_text, symlink_problems
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 STATUSES = ("published", "draft")
@@ -19,14 +19,23 @@ INCIDENT_KINDS = ("expulsion", "arrest", "closure", "leak", "advisory", "investi
                   "sanction", "statement", "cyberattack", "sabotage", "defection", "other")
 RELATION_TYPES = ("retaliation-for", "response-to", "follow-up", "same-case", "part-of")
 ENTITIES_FILE = "entities.yaml"
+# Device names Windows will not create as files or folders: a site with /articles/con/ cannot be
+# copied to, or served from, a Windows machine.
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))})
+SYMLINK_PROBLEMS = {
+    "outside": "symbolic link points outside content/; it is ignored",
+    "nowhere": "symbolic link points to nothing; it is ignored",
+    "loop": "symbolic link leads round in a loop; it is ignored",
+}
 
 
 def load_content(config: Config, report: Report) -> Content:
     """Read and check every file under content/."""
     content = Content()
     folder = config.content_dir
-    for link in symlinks_leaving(folder):
-        report.error(link, 1, "symbolic link points outside content/; it is ignored")
+    links = symlink_problems(folder)
+    for link, problem in links:
+        report.error(link, 1, SYMLINK_PROBLEMS[problem])
     for path in iter_files(folder / "articles", ".md"):
         _add(content.articles, _load_item(path, report, _article), path, report)
     for path in iter_files(folder / "briefs", ".md"):
@@ -36,7 +45,8 @@ def load_content(config: Config, report: Report) -> Content:
     for path in iter_files(folder / "pages", ".md"):
         _add(content.pages, _load_item(path, report, _page), path, report)
     content.entities_path = folder / ENTITIES_FILE
-    content.entities = load_entities(content.entities_path, report)
+    content.entities = {} if any(link == content.entities_path for link, _ in links) \
+        else load_entities(content.entities_path, report)
     if not config.drafts:
         _drop_drafts(content)
     return content
@@ -63,6 +73,10 @@ def _load_item(path: Path, report: Report, make):
     if not ID_PATTERN.match(item_id):
         report.error(path, 1, f"file name `{path.name}` is not a safe id: use lowercase letters, digits "
                               f"and hyphens, e.g. `{suggest_id(item_id)}.md`")
+        return None
+    if item_id in WINDOWS_RESERVED:
+        report.error(path, 1, f"`{item_id}` is a device name on Windows, which cannot hold a page of that name; "
+                              f"rename the file, e.g. `{item_id}-1.md`")
         return None
     try:
         file = read_content_file(path)
@@ -176,11 +190,17 @@ def load_entities(path: Path, report: Report) -> dict[str, Entity]:
     if not isinstance(located.value, dict):
         report.error(path, 1, "entities.yaml should map ids to entities (`nato: {name: NATO, …}`)")
         return {}
+    for line, message in located.problems:  # duplicate ids and keys (Fields reports them only at the top)
+        report.error(path, line, message)
     entities = {}
     for entity_id in located.value:
         fields = Fields(located, path, report, prefix=(entity_id,), what=f"entity `{entity_id}`")
         if not ID_PATTERN.match(str(entity_id)):
             fields.error((), f"`{entity_id}` is not a safe id: use lowercase letters, digits and hyphens")
+            continue
+        if entity_id in WINDOWS_RESERVED:
+            fields.error((), f"`{entity_id}` is a device name on Windows, which cannot hold a page of that name; "
+                             "choose another id")
             continue
         entities[entity_id] = Entity(
             id=entity_id, name=fields.text("name", required=True, default=entity_id),

@@ -24,9 +24,12 @@ NOTE_KINDS = {"context": "Context", "known": "What we know", "unclear": "Unclear
               "correction": "Correction", "note": "Note"}
 ID_SCHEMES = ("article", "brief", "incident", "entity", "tag", "page")
 SAFE_SCHEMES = ("http", "https", "mailto") + ID_SCHEMES
-# Ids the page layout uses itself; a heading may not take them.
+# Ids the page layout uses itself; a heading may not take them. Besides these exact ids, the
+# layouts name sections `<name>-title` and groups `site-…`, `entity-…`, `type-…`, `year-…`; the
+# preview adds `digest-…`. A heading never gets an id of those shapes either.
 RESERVED_IDS = {"main", "top", "content", "site-header", "site-nav", "site-footer", "search",
-                "footnotes", "related", "incidents", "coverage", "title", "meta", "skip"}
+                "footnotes", "related", "incidents", "coverage", "title", "meta", "skip", "undated"}
+_LAYOUT_ID_FAMILY = re.compile(r"^(?:site|entity|type|year|digest)-")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 Resolver = Callable[[str, str], "str | None"]
@@ -65,18 +68,21 @@ def _note_render(self, tokens, idx, options, env) -> str:
 def _heading_ids(state) -> None:
     """Give every heading a safe, unique id that no layout id or footnote id can clash with."""
     used = set(RESERVED_IDS)
+    next_number: dict[str, int] = {}  # per base, so that a thousand equal headings stay linear
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
             continue
         text = "".join(child.content for child in tokens[index + 1].children or [] if child.type in ("text", "code_inline"))
         base = re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-_")[:60] or "section"
-        if base[0].isdigit() or re.match(r"^fn(ref)?\d", base):
+        if base[0].isdigit() or re.match(r"^fn(ref)?\d", base) or _LAYOUT_ID_FAMILY.match(base):
             base = "s-" + base
-        candidate, number = base, 1
-        while candidate in used:
+        number = next_number.get(base, 1)
+        candidate = base if number == 1 else f"{base}-{number}"
+        while candidate in used or candidate.endswith("-title"):
             number += 1
             candidate = f"{base}-{number}"
+        next_number[base] = number
         used.add(candidate)
         token.attrSet("id", candidate)
 

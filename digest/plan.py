@@ -6,10 +6,11 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .config import Config
+from .load import WINDOWS_RESERVED
 from .model import Content
 from .problems import Report
 from .relate import Links
-from .urls import Urls, output_file
+from .urls import Urls, output_file, slugify
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ def plan_site(config: Config, content: Content, links: Links, urls: Urls, report
     pages.append(PagePlan("/robots.txt", "robots.txt", {}, "robots.txt"))
     _fill_sitemap(pages)
     check_collisions(pages, report)
+    check_static(config, pages, report)
+    check_tag_slugs(content, links, report)
     return pages
 
 
@@ -146,6 +149,72 @@ def check_collisions(pages: list[PagePlan], report: Report) -> None:
         first = seen[key]
         blamed = next((s for s in (page.source, first.source) if s.endswith(".md")), "content")
         report.error(blamed, 1, f"{first.source} and {page.source} would both write site/{output_file(page.path)}")
+
+
+SEARCH_FOLDER = "pagefind"  # where the search index is written, whether or not search is on now
+
+
+def static_files(static_dir) -> list[str]:
+    """The files layouts/static/ puts into site/, as the build copies them (links out of it skipped)."""
+    if not static_dir.is_dir():
+        return []
+    root = static_dir.resolve()
+    return [path.relative_to(static_dir).as_posix() for path in sorted(static_dir.rglob("*"))
+            if path.is_file() and path.resolve().is_relative_to(root)]
+
+
+def check_static(config: Config, pages: list[PagePlan], report: Report) -> None:
+    """No static file may overwrite a page (or stand where a page needs a folder), and nothing
+    but the search index may go into site/pagefind/."""
+    def key(relative: str) -> str:
+        return unicodedata.normalize("NFC", relative).casefold()
+
+    files = {key(output_file(page.path)): page for page in pages}
+    folders = {}
+    for name, page in files.items():
+        parts = name.split("/")
+        for end in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:end]), page)
+    for page in pages:
+        if key(output_file(page.path)).split("/")[0] == SEARCH_FOLDER:
+            blamed = page.source if page.source.endswith(".md") else "content"
+            report.error(blamed, 1, f"{page.source} would write site/{output_file(page.path)}, but site/{SEARCH_FOLDER}/ "
+                                    "holds the search index; choose another name")
+    seen: dict[str, str] = {}
+    for relative in static_files(config.static_dir):
+        shown = f"layouts/static/{relative}"
+        name = key(relative)
+        parts = name.split("/")
+        above = next((files[folder] for folder in ("/".join(parts[:end]) for end in range(1, len(parts)))
+                      if folder in files), None)
+        if parts[0] == SEARCH_FOLDER:
+            report.error(shown, 1, f"site/{SEARCH_FOLDER}/ holds the search index; move this file elsewhere")
+        elif name in files:
+            page = files[name]
+            report.error(shown, 1, f"would overwrite site/{output_file(page.path)} ({page.source}); "
+                                   "rename or remove the static file")
+        elif name in folders:
+            report.error(shown, 1, f"would stand where site/{relative}/ must be a folder of pages; "
+                                   "rename or remove the static file")
+        elif above is not None:
+            report.error(shown, 1, f"would need site/{output_file(above.path)} to be a folder, but it is the "
+                                   f"{above.source}; rename or remove the static file")
+        elif name in seen:
+            report.error(shown, 1, f"{seen[name]} and {shown} would both write site/{relative} "
+                                   "(their names differ only in case or Unicode form)")
+        seen.setdefault(name, shown)
+
+
+def check_tag_slugs(content: Content, links: Links, report: Report) -> None:
+    """A tag whose page folder would be a Windows device name is an error at its first use."""
+    for tag in links.tags.values():
+        if tag.slug not in WINDOWS_RESERVED or not tag.items:
+            continue
+        item = lookup(content, tag.items[0])
+        index = next((i for i, name in enumerate(item.tags) if slugify(name) == tag.slug), 0)
+        report.error(item.path, item.line_of("tags", index),
+                     f"tag `{tag.name}` would be written to site/tags/{tag.slug}/, a device name on Windows; "
+                     "change the tag")
 
 
 def _fill_sitemap(pages: list[PagePlan]) -> None:

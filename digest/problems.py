@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,11 +33,11 @@ class Report:
 
     def error(self, path: Path | str, line: int, message: str) -> None:
         """Record an error: the build will not write `site/`."""
-        self.problems.append(Problem(self._show(path), max(line, 1), message, ERROR))
+        self.problems.append(Problem(self._show(path), max(line, 1), _one_line(message), ERROR))
 
     def warning(self, path: Path | str, line: int, message: str) -> None:
         """Record a doubt: the build goes on (and fails only with --strict)."""
-        self.problems.append(Problem(self._show(path), max(line, 1), message, WARNING))
+        self.problems.append(Problem(self._show(path), max(line, 1), _one_line(message), WARNING))
 
     def extend(self, other: "Report") -> None:
         """Take over another report's problems (from a worker process)."""
@@ -61,11 +62,18 @@ class Report:
             print(problem, file=stream)
 
     def _show(self, path: Path | str) -> str:
-        """Paths are shown relative to the project, as the editor knows them."""
+        """Paths are shown relative to the project, as the editor knows them. The folder is
+        resolved, the name is not: a symbolic link is named as itself, even one that loops."""
         path = Path(path)
         if self.root is not None:
             try:
-                return path.resolve().relative_to(self.root.resolve()).as_posix()
+                located = Path(os.path.realpath(path.parent)) / path.name
+                return located.relative_to(os.path.realpath(self.root)).as_posix()
             except ValueError:
                 pass
         return path.as_posix()
+
+
+def _one_line(message: str) -> str:
+    """Messages quote the editor's text, which may hold line breaks: `path:line: message` stays one line."""
+    return message.replace("\r", "\\r").replace("\n", "\\n").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

@@ -68,6 +68,8 @@ class Fields:
         for index, item in enumerate(value):
             if isinstance(item, str) and item.strip():
                 items.append(item.strip())
+            elif isinstance(item, str):
+                self._error((key, index), f"item {index + 1} of `{key}` is empty; remove it or write the text")
             else:
                 self._error((key, index), f"item {index + 1} of `{key}` should be text, but is "
                                           f"{_TYPE_NAMES.get(type(item), 'something else')}"
@@ -82,7 +84,7 @@ class Fields:
         if isinstance(value, bool) or not isinstance(value, int):
             return self._wrong_type(key, value, "a whole number", default)
         if not minimum <= value <= maximum:
-            self._error((key,), f"`{key}` should be between {minimum} and {maximum}, not {value}")
+            self._error((key,), f"`{self._name((key,))}` should be between {minimum} and {maximum}, not {value}")
             return default
         return value
 
@@ -94,7 +96,7 @@ class Fields:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return self._wrong_type(key, value, "a number", default)
         if not minimum <= value <= maximum:
-            self._error((key,), f"`{key}` should be between {minimum:g} and {maximum:g}, not {value}")
+            self._error((key,), f"`{self._name((key,))}` should be between {minimum:g} and {maximum:g}, not {value}")
             return default
         return float(value)
 
@@ -181,6 +183,11 @@ class Fields:
         return ".".join(str(k) for k in self.prefix + key) or self.what
 
 
+def is_web_url(text: str) -> bool:
+    """An absolute http(s) address, as `Fields.url` accepts it (used for --base-url too)."""
+    return bool(_URL.match(text))
+
+
 def parse_date(text: str, complain) -> PartialDate | None:
     """2021-10-19 → day precision, 2021-10 → month, 2021 → year; complain() about anything else."""
     match = _DATE.match(text)
@@ -188,6 +195,9 @@ def parse_date(text: str, complain) -> PartialDate | None:
         complain(f"`{text}` is not a date; write it as 2021-10-19, 2021-10 or 2021")
         return None
     year, month, day = (int(part) if part else 0 for part in match.groups())
+    if (match.group(2) and not month) or (match.group(3) and not day):
+        complain(f"`{text}` is not a real date (months and days count from 1)")
+        return None
     try:
         datetime.date(year, month or 1, day or 1)
     except ValueError as exc:

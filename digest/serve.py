@@ -31,6 +31,7 @@ import mimetypes
 import os
 import re
 import sys
+from stat import S_ISLNK
 import threading
 import time
 import traceback
@@ -119,7 +120,7 @@ def _listing(folder: Path) -> list[str]:
     """The names in a folder; none if it went away (or became unreadable) while we looked."""
     try:
         return os.listdir(folder)
-    except (FileNotFoundError, NotADirectoryError, PermissionError):
+    except OSError:  # gone, not a folder, unreadable, a symlink loop
         return []
 
 
@@ -131,9 +132,20 @@ def _signature(path: Path, now: float) -> tuple | None:
             return None
         # Two saves within one tick of the file system's clock can leave the same mtime.
         digest = zlib.crc32(path.read_bytes()) if now - stat.st_mtime < RACY else None
-    except (FileNotFoundError, NotADirectoryError, PermissionError):  # gone (or unreadable) while we looked
-        return None
+    except OSError:  # gone, unreadable, or a link that leads nowhere or round in a loop
+        return _link_signature(path)
     return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, digest)
+
+
+def _link_signature(path: Path) -> tuple | None:
+    """A broken or looping symbolic link is watched as itself: removing or fixing it is a change."""
+    try:
+        link = path.lstat()
+    except OSError:
+        return None
+    if not S_ISLNK(link.st_mode):
+        return None
+    return (link.st_mtime_ns, link.st_ctime_ns, link.st_size, link.st_ino, None)
 
 
 def _differs(old: tuple | None, new: tuple | None) -> bool:
@@ -289,19 +301,22 @@ def locate(site_dir: Path, url_path: str, prefix: str = "") -> Found:
     parts = [part for part in relative.split("/") if part]
     if any(part in (".", "..") for part in parts):
         return Found(bad=True)
-    site = site_dir.resolve()
-    target = site.joinpath(*parts).resolve()
-    if not target.is_relative_to(site):  # a symlink out of site/
-        return Found()
-    if target.is_dir():
-        if not relative.endswith("/"):
-            return Found(redirect="/".join([prefix, *(quote(part) for part in parts)]) + "/")
-        target = (target / "index.html").resolve()
-        if not target.is_relative_to(site):
+    try:
+        site = site_dir.resolve()
+        target = site.joinpath(*parts).resolve()
+        if not target.is_relative_to(site):  # a symlink out of site/
             return Found()
-    elif relative.endswith("/"):
+        if target.is_dir():
+            if not relative.endswith("/"):
+                return Found(redirect="/".join([prefix, *(quote(part) for part in parts)]) + "/")
+            target = (target / "index.html").resolve()
+            if not target.is_relative_to(site):
+                return Found()
+        elif relative.endswith("/"):
+            return Found()
+        return Found(file=target) if target.is_file() else Found()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop (RuntimeError on 3.11), a name too long …
         return Found()
-    return Found(file=target) if target.is_file() else Found()
 
 
 # --- the HTTP side --------------------------------------------------------------------------
@@ -325,6 +340,13 @@ class Guarded(web.RequestHandler):
 
     def compute_etag(self) -> None:
         return None
+
+    def log_exception(self, typ, value, tb) -> None:
+        # A refused request is answered with its status; logging each one would let a flood of bad
+        # requests bury the build reports in the terminal. Real errors are still logged.
+        if isinstance(value, web.HTTPError):
+            return
+        super().log_exception(typ, value, tb)
 
     def write_error(self, status_code: int, **kwargs) -> None:
         # Never a traceback in a response; the reason phrase says enough.
@@ -364,8 +386,9 @@ class LivereloadScript(Guarded, LiveReloadJSHandler):
     """GET /livereload.js: livereload's own client, behind the Host check."""
 
 
-class ReloadSocket(Guarded, websocket.WebSocketHandler):
-    """The livereload protocol's websocket (/livereload), for same-origin pages only."""
+class ReloadSocket(PreviewOnly, websocket.WebSocketHandler):
+    """The livereload protocol's websocket (/livereload), for same-origin pages only: the Origin
+    is checked as for the other preview endpoints (tornado alone would accept any scheme)."""
 
     def check_origin(self, origin: str) -> bool:
         return origin.lower() in self.preview.origins

@@ -26,6 +26,9 @@ from .write import render_file, slugify, unique_stem, write_new
 
 __all__ = ["import_seeds", "pending_seeds", "check_seeds"]
 
+# A seed's name is recorded in front matter: it must be text the loader accepts back.
+_UNSAFE_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufffe\uffff]")
+
 
 def import_seeds(seed_paths: list[Path], content_dir: Path, report: Report, *, force: bool = False) -> list[Path]:
     """Import each seed not yet imported; return the files written. With force, re-import into side files."""
@@ -174,15 +177,29 @@ def _seed_name(seed: Path, root: Path) -> str:
 
 
 def _leaves_folder(seed: Path) -> bool:
-    """A symbolic link pointing outside the folder it sits in."""
-    return seed.is_symlink() and not seed.resolve().is_relative_to(Path(os.path.abspath(seed.parent)).resolve())
+    """A symbolic link pointing outside the folder it sits in (or round in a loop, so nowhere)."""
+    if not seed.is_symlink():
+        return False
+    try:
+        return not seed.resolve().is_relative_to(Path(os.path.abspath(seed.parent)).resolve())
+    except (OSError, RuntimeError):  # ELOOP: RuntimeError on Python 3.11, OSError later
+        return True
+
+
+def _is_loop(seed: Path) -> bool:
+    try:
+        seed.resolve(strict=True)
+    except (RuntimeError, OSError) as exc:
+        return not isinstance(exc, FileNotFoundError)
+    return False
 
 
 def _checked_name(seed: Path, root: Path, report: Report) -> str | None:
     """The seed's recorded name, or None after reporting why it cannot be imported."""
     if _leaves_folder(seed):
         # Named by the link, not by its target: Report would show the resolved, outside path.
-        report.error(_seed_name(seed, root), 1, "symbolic link points outside the seeds folder; it is not imported")
+        where = "round in a loop" if _is_loop(seed) else "outside the seeds folder"
+        report.error(_seed_name(seed, root), 1, f"symbolic link points {where}; it is not imported")
         return None
     if not seed.exists():
         report.error(seed, 1, "no such seed file")
@@ -191,6 +208,10 @@ def _checked_name(seed: Path, root: Path, report: Report) -> str | None:
         report.error(seed, 1, "not a text file (a folder or a device?)")
         return None
     name = _seed_name(seed, root)
+    if _UNSAFE_NAME.search(name):
+        report.error(seed, 1, "the file name has invisible control characters or bytes that are not UTF-8; "
+                              "rename the seed")
+        return None
     if name.startswith("../") or name == "..":
         report.error(seed, 1, "the seed is outside the project; copy it into seeds/ and import it from there")
         return None

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from ..source import C_SAFE_NESTING, _nesting_bound
+
 _FRONT_MATTER_LIMIT = 64_000  # front matter lives at the top; never read whole huge files
 # libyaml's reader when PyYAML was built with it: the scan runs on every build.
 _BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
@@ -63,8 +65,12 @@ def read_front_matter(path: Path) -> dict | None:
     closing = next((i for i, line in enumerate(lines[1:], start=1) if line.rstrip() in ("---", "...")), None)
     if closing is None:
         return None
+    text = "\n".join(lines[1:closing])
+    # libyaml composes on the C stack and crashes the process on very deep nesting; the pure
+    # Python loader stops with a RecursionError instead.
+    loader = _BaseLoader if _nesting_bound(text) <= C_SAFE_NESTING else yaml.BaseLoader
     try:
-        data = yaml.load("\n".join(lines[1:closing]), Loader=_BaseLoader)
+        data = yaml.load(text, Loader=loader)
     except (yaml.YAMLError, RecursionError):
         return None
     return data if isinstance(data, dict) else None

@@ -9,8 +9,9 @@ from pathlib import Path
 
 MAX_SEED_BYTES = 5_000_000
 # Characters that carry no text but break matching (zero-width space, BOMs inside the text,
-# soft hyphens, word joiners). Zero-width (non-)joiners are kept: some scripts need them.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff\u00ad\u2060"), None)
+# soft hyphens, word joiners, the non-characters U+FFFE/U+FFFF, which XML feeds refuse).
+# Zero-width (non-)joiners are kept: some scripts need them.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff\u00ad\u2060\ufffe\uffff"), None)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Runs of spaces of any kind (no-break, thin, ideographic …) and control characters: one space.
 _BLANKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
