@@ -12,7 +12,7 @@ from .entities import Gazetteer
 from .markdown import render_markdown
 from .model import Content
 from .problems import Report
-from .urls import Urls
+from .urls import Urls, slugify
 from .workers import parallel_map
 
 
@@ -33,10 +33,12 @@ def make_resolver(content: Content, urls: Urls):
     """resolve(kind, id) → the link for an id, or None when nothing has that id."""
     tables = {"article": content.articles, "brief": content.briefs, "incident": content.incidents,
               "entity": content.entities, "page": content.pages}
+    tags = {slugify(name) for table in (content.articles, content.briefs, content.incidents)
+            for item in table.values() for name in item.tags}
 
     def resolve(kind: str, ident: str) -> str | None:
         if kind == "tag":
-            return urls.href(urls.tag(ident)) if ident.strip() else None
+            return urls.href(urls.tag(ident)) if ident.strip() and slugify(ident) in tags else None
         return urls.href(urls.item(kind, ident)) if ident in tables[kind] else None
     return resolve
 

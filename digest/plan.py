@@ -42,7 +42,7 @@ def plan_site(config: Config, content: Content, links: Links, urls: Urls, report
     pages.append(PagePlan("/briefs/", "briefs.html", {"items": newest_first(content.briefs.values())}, "briefs index"))
     incidents = newest_first(content.incidents.values())
     for incident in incidents:
-        pages.append(PagePlan(urls.item("incident", incident.id), "incident.html", {"item": incident}, _shown(incident.path, config)))
+        pages += plan_incident(config, content, links, urls, incident)
     pages.append(PagePlan("/incidents/", "incidents.html", {"items": incidents}, "incidents index"))
     pages += plan_tags(config, content, links, urls)
     pages += plan_entities(content, links, urls)
@@ -64,6 +64,19 @@ def plan_site(config: Config, content: Content, links: Links, urls: Urls, report
     check_static(config, pages, report)
     check_tag_slugs(content, links, report)
     return pages
+
+
+def plan_incident(config: Config, content: Content, links: Links, urls: Urls, incident) -> list[PagePlan]:
+    """An incident's page, and its feed: "follow this story" through the articles covering it."""
+    path = urls.item("incident", incident.id)
+    covering = newest_first(lookup(content, key) for key in links.coverage.get(incident.id, []))
+    articles = [i for i in covering if i.date and i.content_type == "article"][: config.feed_items]
+    return [
+        PagePlan(path, "incident.html", {"item": incident, "feed": f"{path}feed.xml"}, _shown(incident.path, config)),
+        PagePlan(f"{path}feed.xml", "atom.xml", {"items": articles, "feed_title": f"{config.title}: {incident.title}",
+                                                 "feed_path": f"{path}feed.xml", "page_path": path},
+                 f"feed of incident `{incident.id}`"),
+    ]
 
 
 def plan_tags(config: Config, content: Content, links: Links, urls: Urls) -> list[PagePlan]:

@@ -83,6 +83,10 @@ def preload_layouts(env: jinja2.Environment, pages: list[PagePlan], report: Repo
             report.error(_layout_path(env, exc.name or layout), exc.lineno or 1, f"template syntax: {exc.message}")
         except jinja2.TemplateNotFound as exc:
             report.error(_layout_path(env, layout), 1, f"layout not found: {exc.name}")
+        except UnicodeDecodeError as exc:
+            report.error(_layout_path(env, layout), 1, f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x}); save the layout as UTF-8")
+        except OSError as exc:
+            report.error(_layout_path(env, layout), 1, f"cannot read the layout: {exc.strerror or exc}")
 
 
 def render_page(env: jinja2.Environment, page: PagePlan, report: Report) -> bytes | None:
@@ -94,9 +98,11 @@ def render_page(env: jinja2.Environment, page: PagePlan, report: Report) -> byte
         report.error(_layout_path(env, exc.name or page.layout), exc.lineno or 1, f"template syntax: {exc.message}")
     except jinja2.TemplateNotFound as exc:
         report.error(_layout_path(env, page.layout), 1, f"layout not found: {exc.name}")
-    except (jinja2.UndefinedError, TypeError, ValueError, KeyError, AttributeError, LookupError) as exc:
+    except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, LookupError, AttributeError,
+            RecursionError, UnicodeError, OSError) as exc:
+        # Whatever a layout can raise is the layout author's error: report its file and line.
         name, line = _template_frame(exc, page.layout)
-        report.error(_layout_path(env, name), line, f"while rendering {page.path}: {exc}")
+        report.error(_layout_path(env, name), line, f"while rendering {page.path}: {type(exc).__name__}: {exc}")
     return None
 
 

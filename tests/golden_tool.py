@@ -26,7 +26,7 @@ def build_sample(workdir: Path) -> tuple[pipeline.Outcome, Path]:
     for name in ("content", "layouts", "seeds"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    outcome = pipeline.build(root, {"base_url": BASE_URL, "search": False})
+    outcome = pipeline.build(root, {"base_url": BASE_URL})
     return outcome, root / "site"
 
 

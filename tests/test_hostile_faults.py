@@ -126,10 +126,9 @@ def test_a_template_error_on_the_last_page_changes_nothing(project):
     assert not (root / ".site.staging").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="needs render.py to report every exception a layout raises (SECURITY.md, Known gaps)")
 @pytest.mark.parametrize("layout, line", [
-    ("{{ 1 // 0 }}", "layouts/robots.txt:6: error: while rendering /robots.txt: integer division or modulo by zero"),
-    ("{% include 'robots.txt' %}", "layouts/robots.txt:6: error: while rendering /robots.txt: maximum recursion depth"),
+    ("{{ 1 // 0 }}", "layouts/robots.txt:6: error: while rendering /robots.txt: ZeroDivisionError: integer division or modulo by zero"),
+    ("{% include 'robots.txt' %}", "layouts/robots.txt:6: error: while rendering /robots.txt: RecursionError: maximum recursion depth"),
     (b"\xff\xfe not UTF-8", "layouts/robots.txt:1: error: not valid UTF-8"),
 ])
 def test_any_exception_in_a_layout_is_an_error_at_its_line_not_a_crash(project, layout, line):
