@@ -102,7 +102,8 @@ def render_page(env: jinja2.Environment, page: PagePlan, report: Report) -> byte
             RecursionError, UnicodeError, OSError) as exc:
         # Whatever a layout can raise is the layout author's error: report its file and line.
         name, line = _template_frame(exc, page.layout)
-        report.error(_layout_path(env, name), line, f"while rendering {page.path}: {type(exc).__name__}: {exc}")
+        what = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+        report.error(_layout_path(env, name), line, f"while rendering {page.path}: {what}")
     return None
 
 
