@@ -25,6 +25,7 @@ class PagePlan:
 
 def newest_first(items) -> list:
     """Dated items newest first, then undated ones by title: one order for every listing."""
+    items = list(items)  # read twice below; a generator would lose the undated ones
     dated = sorted((i for i in items if i.date), key=lambda i: (i.date.ordinal(), i.date.precision == "day", i.id), reverse=True)
     undated = sorted((i for i in items if not i.date), key=lambda i: (i.title.casefold(), i.id))
     return dated + undated
