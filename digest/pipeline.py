@@ -57,7 +57,8 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
         bodies = clock("markdown", render_bodies(content, urls, gazetteer, cache, _bodies_context(config), report))
         links = clock("link", link(content, report, gazetteer, bodies, config.related, cache.related))
         pages = clock("plan", plan_site(config, content, links, urls, report))
-        site = Site(config, content, links, urls, bodies)
+        build_date = time.strftime("%Y-%m-%d", time.gmtime()) if config.show_build_date else None
+        site = Site(config, content, links, urls, bodies, build_date)
         outcome.pages = len(pages)
         if report.ok:
             fingerprints = clock("fingerprint", _fingerprints(config, site, pages))
@@ -91,7 +92,7 @@ def _bodies_context(config: Config) -> str:
 
 
 def _fingerprints(config: Config, site: Site, pages: list[PagePlan]) -> list[str]:
-    shared = site_digest(config, site.content)
+    shared = site_digest(config, site.content) + (site.build_date or "")
     digests = item_digests(site.content, site.links, site.bodies)
     cards: dict = {}
     return [page_fingerprint(page, shared, digests, site.content, site.links, cards) for page in pages]

@@ -182,3 +182,15 @@ source:
     assert messages(build(root)) == [
         "seeds/a.txt:1: warning: changed since it was imported into content/articles/a.md (and maybe other files); "
         "`build.py import --force seeds/a.txt` writes the fresh result beside them as *.md.new"]
+
+
+def test_the_build_date_appears_only_when_configured(project):
+    import time
+
+    root = project(ARTICLES)
+    assert build(root).report.ok
+    assert "built <time" not in (root / "site/index.html").read_text()
+    (root / "site.yaml").write_text((root / "site.yaml").read_text() + "show_build_date: true\n")
+    assert build(root).report.ok
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    assert f'built <time datetime="{today}">' in (root / "site/articles/a1/index.html").read_text()
