@@ -38,6 +38,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .config import RelatedWeights
+from .workers import parallel_map
 
 KIND_FACTOR = {"person": 1.5, "organization": 1.0, "country": 0.7, "place": 0.7}
 NAMES_SHOWN = 3
@@ -89,10 +90,13 @@ def related_items(items: list[Features], weights: RelatedWeights, entity_names: 
     index = _index(items, weights, entity_types, {"e": entity_names, "t": tag_names or {}})
     keys = [item.key for item in index.items]
     ranked: dict[int, list] = defaultdict(list)
-    for i, j in _candidates(index):
-        scored = _score_pair(i, j, index)
-        if scored:
-            score, declared, timed = scored
+
+    def pairs_from(i: int) -> list:
+        return [(j, scored) for j in _candidates_of(i, index) if (scored := _score_pair(i, j, index))]
+
+    # Each item looks for its pairs on its own, so the items are spread over the cores.
+    for i, found in enumerate(parallel_map(pairs_from, len(keys))):
+        for j, (score, declared, timed) in found:
             ranked[i].append((not declared, -score, keys[j], j, timed))
             ranked[j].append((not declared, -score, keys[i], i, timed))
     related = {}
@@ -136,34 +140,34 @@ def _index(items: list[Features], weights: RelatedWeights, entity_types: dict[st
                   {token: frozenset(positions) for token, positions in members.items()}, postings, declared, names)
 
 
-def _candidates(index: _Index):
-    """Pairs of positions (i < j), each once, that are declared or reach the threshold."""
+def _candidates_of(i: int, index: _Index):
+    """Positions j > i that are declared with i or could reach the threshold with it."""
     weights = index.weights
     need = weights.threshold - _MARGIN
-    for i, item in enumerate(index.items):
-        declared = index.declared.get(i, set())
-        others = set(declared)
-        # Take i's things cheapest first: a pair whose dearest shared thing is this one scores at
-        # most `cheaper` (it and every cheaper thing) + time, so read its items only within the
-        # days the time term needs: all once `cheaper` alone reaches the threshold, none if even
-        # same-day time cannot make up the rest. Each pair is looked for from its first item only.
-        cheaper = 0.0
-        for price, token in sorted((price, token) for token, price in index.own[i].items()):
-            cheaper += price
-            radius = _radius(need - cheaper, item.day, weights)
-            if radius is None:
-                continue
-            positions, days, dated = index.postings[token]
-            if radius == math.inf:
-                others.update(positions[bisect.bisect_right(positions, i):])
-            else:
-                window = dated[bisect.bisect_left(days, item.day - radius):bisect.bisect_right(days, item.day + radius)]
-                others.update(j for j in window if j > i)
-        shared = _shared(i, others, index)
-        reach = need - max(weights.time, 0)  # most candidates fail this before any exp is spent on them
-        for j in sorted(declared.union(j for j, total in shared.items() if total >= reach)):
-            if j in declared or shared[j] + _time_term(item.day, index.items[j].day, weights) >= need:
-                yield i, j
+    item = index.items[i]
+    declared = index.declared.get(i, set())
+    others = set(declared)
+    # Take i's things cheapest first: a pair whose dearest shared thing is this one scores at
+    # most `cheaper` (it and every cheaper thing) + time, so read its items only within the
+    # days the time term needs: all once `cheaper` alone reaches the threshold, none if even
+    # same-day time cannot make up the rest. Each pair is looked for from its first item only.
+    cheaper = 0.0
+    for price, token in sorted((price, token) for token, price in index.own[i].items()):
+        cheaper += price
+        radius = _radius(need - cheaper, item.day, weights)
+        if radius is None:
+            continue
+        positions, days, dated = index.postings[token]
+        if radius == math.inf:
+            others.update(positions[bisect.bisect_right(positions, i):])
+        else:
+            window = dated[bisect.bisect_left(days, item.day - radius):bisect.bisect_right(days, item.day + radius)]
+            others.update(j for j in window if j > i)
+    shared = _shared(i, others, index)
+    reach = need - max(weights.time, 0)  # most candidates fail this before any exp is spent on them
+    for j in sorted(declared.union(j for j, total in shared.items() if total >= reach)):
+        if j in declared or shared[j] + _time_term(item.day, index.items[j].day, weights) >= need:
+            yield j
 
 
 def _shared(i: int, others: set[int], index: _Index) -> dict[int, float]:

@@ -212,6 +212,8 @@ def test_only_pairs_that_could_qualify_are_examined(monkeypatch):
         scored.append((i, j))
         return score_pair(i, j, index)
 
+    # Counted in this process: the items are not spread over forked workers here.
+    monkeypatch.setattr(related, "parallel_map", lambda task, count: [task(i) for i in range(count)])
     monkeypatch.setattr(related, "_shared", counting_shared)
     monkeypatch.setattr(related, "_score_pair", counting_score)
     n = 2000
