@@ -230,6 +230,41 @@ def test_wire_story_gives_agency_and_author_from_the_credit_line(tmp_path):
     assert body.startswith("BRUSSELS (Reuters) - NATO allies agreed on Wednesday")
 
 
+def test_wire_agency_page_with_timed_date_line_and_furniture_after_the_end(tmp_path):
+    items = import_text(tmp_path, fixture("wire_agency_page.txt"))
+    assert items["briefs"] == []  # the standards link and the topic list are not teasers
+    [(front, body)] = items["articles"]
+    assert front["title"] == "Poland arrests two suspected of spying for Russia on Ukraine aid hub"
+    assert front["date"] == datetime.date(2025, 3, 3)  # "March 3, 2025 10:14 AM GMT+1 Updated 2 hours ago"
+    assert front["author"] == "Alan Charlish"
+    assert front["source"]["name"] == "Reuters"  # from the wire dateline "(Reuters)"
+    assert front["tags"] == ["Europe", "Espionage"]  # the "Suggested Topics:" list
+    paragraphs = body.strip().split("\n\n")
+    assert len(paragraphs) == 4
+    assert paragraphs[0].startswith("WARSAW, March 3 (Reuters) - Polish authorities have arrested two people")
+    assert paragraphs[3] == "Poland has arrested dozens of people in recent years on suspicion of acting on behalf of Russia."
+    for furniture in ("Updated 2 hours ago", "Our Standards", "Suggested Topics", "Editing by", "Licensing"):
+        assert furniture not in body
+    assert any("wire dateline" in note for note in front["unsure"])
+
+
+def test_regional_page_drops_policy_links_and_label_lists_after_the_text(tmp_path):
+    items = import_text(tmp_path, fixture("regional_daily_furniture.txt"))
+    assert items["briefs"] == []
+    [(front, body)] = items["articles"]
+    assert front["title"] == "Council approves new cyber security unit after data breach"
+    assert front["date"] == datetime.date(2024, 1, 12)  # published, not the "Updated" date
+    assert front["author"] == "Hanna Kowalski"
+    assert front["tags"] == ["Cybersecurity", "Privacy"]  # "Article topics:" names topics: they are tags
+    assert front["further_reading"] == []  # "In this story:" names no topics: its list is dropped, and noted
+    assert any("In this story:" in note and "Data Breach" in note for note in front["unsure"])
+    paragraphs = body.strip().split("\n\n")
+    assert len(paragraphs) == 4
+    assert paragraphs[-1] == "The breach, discovered in November, affected the records of about 40,000 people."
+    for furniture in ("Editorial Standards", "corrections policy", "Local Government", "Advertisement"):
+        assert furniture not in body
+
+
 def test_related_cards_become_dated_titled_briefs(tmp_path):
     items = import_text(tmp_path, fixture("related_cards.txt"))
     [(article, body)] = items["articles"]

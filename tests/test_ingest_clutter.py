@@ -202,3 +202,57 @@ def test_a_byline_after_the_lede_does_not_end_the_article(tmp_path):
     [(front, body)] = import_text(tmp_path, text)["articles"]
     assert front["author"] == "Jane Doe"
     assert body.count("\n\n") == 2
+
+
+@pytest.mark.parametrize("line", [
+    "Our Standards: The Thomson Reuters Trust Principles.", "Editorial Standards: How The Northern Ledger Reports",
+    "Read our corrections policy", "Learn more about our editorial guidelines", "Ethics: Code of Conduct",
+    "The Thomson Reuters Trust Principles.", "Daily Ledger Editorial Standards",
+])
+def test_links_to_the_publishers_standards_are_furniture(line):
+    assert clutter.is_policy_line(line)
+    assert clutter.classify_clutter(line) == clutter.Clutter(clutter.POLICY_LINK)
+
+
+@pytest.mark.parametrize("line", [
+    "Our standards: we check every fact twice before publishing.",
+    "Our standards have slipped, the editor admitted.",
+    "The code of ethics was broken by the mayor.",
+    "Corrections: An earlier version of this story misstated the date.",
+    "The agency said its principles forbid paying sources.",
+])
+def test_sentences_about_standards_are_not_furniture(line):
+    assert not clutter.is_policy_line(line)
+
+
+def _split(text: str):
+    return split_seed(seed_lines(text))
+
+
+_BODY = ("Harbour authorities said on Friday that the new radar system would be ready in the spring.\n"
+         "The contract, worth about 4 million euros, was signed after a two-year tender process.\n")
+
+
+def test_a_policy_link_ends_the_body_and_a_label_list_after_it_is_dropped():
+    parsed = _split("Harbour radar contract signed after long tender\nBy Ola Berg\n5 May 2024 08:10 CEST\n" + _BODY
+                    + "Journalism Principles: The Coastal Herald Code\nMore in:\nShipping\nDefence\nNorway\n"
+                      "Local Ports\n")
+    [draft] = parsed.articles
+    assert [line.text for line in draft.body] == _BODY.splitlines()
+    assert parsed.teasers == [] and draft.tags == [] and draft.further == []
+    assert any("More in:" in note and "Local Ports" in note for note in draft.notes)
+
+
+def test_a_label_naming_topics_gives_tags():
+    parsed = _split("Harbour radar contract signed after long tender\nBy Ola Berg\n5 May 2024\n" + _BODY
+                    + "Reporting by Ola Berg\nRelated Topics:\nShipping\nCoastal Defence\nShare\nFacebook\n")
+    [draft] = parsed.articles
+    assert draft.tags == ["Shipping", "Coastal Defence"]
+    assert parsed.teasers == []
+
+
+def test_a_colon_list_inside_the_text_is_kept():
+    text = ("Harbour radar contract signed after long tender\nBy Ola Berg\n5 May 2024\n" + _BODY
+            + "The tender named three sites:\nBergen\nTromso\nBodo\nThe radar is due to be running by June.\n")
+    [draft] = _split(text).articles
+    assert "Tromso" in [line.text for line in draft.body]

@@ -190,6 +190,40 @@ def test_publication_names_from_copyright_and_origin_lines(line, name):
     assert fields.read_publication_line(line) == name
 
 
+@pytest.mark.parametrize("line, expected, updated_only", [
+    ("March 3, 2025 10:14 AM GMT+1 Updated 2 hours ago", datetime.date(2025, 3, 3), False),
+    ("Jan. 4, 2023 5:02 p.m. ET", datetime.date(2023, 1, 4), False),
+    ("2021-10-19T08:30:00Z", datetime.date(2021, 10, 19), False),
+    ("2021-10-19T08:30:00+02:00", datetime.date(2021, 10, 19), False),
+    ("Published 12 Jan 2024, 14:05 GMT | Updated 13 Jan 2024", datetime.date(2024, 1, 12), False),
+    ("March 3, 2025 10:14 a.m. UTC-05:00", datetime.date(2025, 3, 3), False),
+    ("12 January 2024 14:05 CET Updated 1 day ago", datetime.date(2024, 1, 12), False),
+    ("October 5, 2024 at 3:30 pm (GMT+2), updated an hour ago", datetime.date(2024, 10, 5), False),
+    ("Updated 9:41 PM EST, Fri March 14, 2025", datetime.date(2025, 3, 14), True),
+])
+def test_date_lines_with_times_zones_and_updates(line, expected, updated_only):
+    meta = fields.read_date_line(line)
+    assert meta is not None and meta.date.value() == expected
+    assert meta.updated_only is updated_only
+
+
+@pytest.mark.parametrize("sentence", [
+    "March 3, 2025 10:14 AM GMT+1 Police arrested two men near the airport",
+    "On March 3, 2025 at 10:14 GMT+1 the suspects were detained, prosecutors said.",
+    "March 3, 2025 was two hours ago for the people of Warsaw",
+])
+def test_a_timed_date_followed_by_words_is_not_a_date_line(sentence):
+    assert fields.read_date_line(sentence) is None
+
+
+def test_wire_datelines_with_the_day_name_the_agency():
+    assert fields.read_wire_dateline("WARSAW, March 3 (Reuters) - Polish authorities have arrested") == "Reuters"
+    assert fields.read_wire_dateline("KYIV, 19 October (AFP) — Ukraine said") == "AFP"
+    assert fields.read_wire_dateline("LONDON, Jan. 4, 2023 (Reuters) - Britain said") == "Reuters"
+    assert fields.read_wire_dateline("Warsaw, March 3 (Reuters) - a sentence, not a dateline") is None
+    assert fields.read_wire_dateline("On March 3 (a Monday) - the day of the arrests") is None
+
+
 def test_wire_datelines_name_the_agency():
     assert fields.read_wire_dateline("MOSCOW (Reuters) - Russia said on Monday") == "Reuters"
     assert fields.read_wire_dateline("WASHINGTON, D.C. (AP) — The State Department") == "AP"

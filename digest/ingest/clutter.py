@@ -81,6 +81,17 @@ _SPEECH = re.compile(r"[“”\"]|\b(?:said|says|told|according to)\b", re.IGNOR
 _COOKIE = re.compile(r"\bcookies?\b", re.IGNORECASE)
 _COOKIE_CONTEXT = re.compile(r"\b(?:consent|accept|agree|privacy|policy|preferences|settings|partners|"
                              r"browsing|personali[sz]\w*|we\s+use|this\s+(?:site|website))\b", re.IGNORECASE)
+POLICY_LINK = "a standards or policy link"
+# A link to the publisher's standards or policies, placed under an article: "Our Standards: The
+# Thomson Reuters Trust Principles.", "Editorial guidelines: How We Work", "Read our corrections policy".
+_POLICY = (r"(?:(?:editorial|journalism|journalistic|newsroom|ethical|trust)\s+)?(?:standards?|principles|values|ethics|polic(?:y|ies)|"
+           r"guidelines|code\s+of\s+(?:ethics|conduct|practice)|corrections?(?:\s+policy)?)"
+           r"(?:\s+(?:and|&)\s+(?:\w+\s+)?(?:standards?|principles|values|ethics|polic(?:y|ies)|guidelines|corrections?))?")
+_POLICY_LABEL = re.compile(r"^(?:(?:our|the|its|[\w&.'’-]+(?:\s+[\w&.'’-]+){0,2}['’]s?)\s+)?" + _POLICY
+                           + r"\s*:\s*(?P<value>.*)$", re.IGNORECASE)
+_POLICY_LINK = re.compile(r"^(?:(?:read|see|view|learn\s+(?:more\s+)?about|about|more\s+about)\s+(?:our|the)\s+" + _POLICY
+                          + r"|(?:the\s+)?(?:[\w&.'’-]+\s+){0,3}(?:trust\s+principles|editorial\s+(?:standards|guidelines|"
+                          r"polic(?:y|ies))|code\s+of\s+(?:ethics|conduct)))\.?$", re.IGNORECASE)
 LIST_HEADING = re.compile(
     r"^(?:read\s+also|also\s+read|see\s+also|read\s+more|more\s+reading|further\s+reading|related"
     r"(?:\s+(?:articles?|stories|posts|coverage|content|links|reading|news))?|more\s+(?:on\s+this(?:\s+story)?|"
@@ -113,6 +124,8 @@ def classify_clutter(text: str) -> Clutter | None:
         return Clutter("a picture caption", guessed=True)
     if _FURNITURE.match(bare):
         return Clutter("page furniture")
+    if is_policy_line(bare):
+        return Clutter(POLICY_LINK)
     if not re.search(r"[^\W\d_]", text):
         return Clutter("counter or symbol row")  # "12", "3", "★★★★": counts from share and like buttons
     if is_breadcrumb(text):
@@ -121,6 +134,25 @@ def classify_clutter(text: str) -> Clutter | None:
     if words and len(words) <= 12 and all(w in _UI_WORDS for w in words) and not text.rstrip().endswith("."):
         return Clutter("share or menu row")
     return None
+
+
+def is_policy_line(text: str) -> bool:
+    """A short line pointing to the publisher's standards or policies, not a sentence about them:
+    a policy label with a capitalised name after its colon ("Our Standards: The Thomson Reuters
+    Trust Principles"), or such a name or link alone ("Read our editorial guidelines")."""
+    text = text.strip().rstrip(".")
+    words = text.split()
+    if not 1 <= len(words) <= 12 or re.search(r"[.!?;]\s", text):
+        return False
+    labelled = _POLICY_LABEL.match(text)
+    if labelled:
+        value = labelled.group("value").split()
+        return len(value) <= 8 and all(w[0].isupper() or w[0].isdigit() or len(w) <= 3 for w in value)
+    if not _POLICY_LINK.match(text):
+        return False
+    # A name alone must be written as one: capitalised words ("The Trust Principles"), not a phrase.
+    return text.lower().startswith(("read", "see", "view", "learn", "about", "more")) or \
+        all(w[0].isupper() or len(w) <= 3 for w in words)
 
 
 def is_breadcrumb(text: str) -> bool:

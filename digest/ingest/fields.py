@@ -30,7 +30,9 @@ _CATEGORY_LABEL = re.compile(r"^(?:filed\s+under|posted\s+in|categor(?:y|ies)|se
 _ORIGIN = re.compile(r"^(?:this\s+(?:article|story|piece|report)\s+(?:was\s+)?(?:first\s+|originally\s+)?"
                      r"(?:appeared|published|ran)|originally\s+published|first\s+published|republished)\s+"
                      r"(?:(?:in|on|by|at)\s+)(?P<name>.+?)\s*\.?$", re.IGNORECASE)
-_WIRE = re.compile(r"^[A-Z][A-Z .,'’/-]{1,40}\s*\((?P<name>[A-Z][\w .&'-]{0,30})\)\s*[-–—:]\s")
+# A wire dateline: the place in capitals, maybe the day ("WARSAW, March 3"), the agency in brackets, a dash.
+_WIRE = re.compile(r"^[A-Z][A-Z .,'’/-]{1,40}(?:,?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?)"
+                   r"(?:,?\s*(?:19|20)\d\d)?)?\s*\((?P<name>[A-Z][\w .&'-]{0,30})\)\s*[-–—:]\s")
 
 
 def read_date_line(text: str) -> Meta | None:

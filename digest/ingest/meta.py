@@ -15,8 +15,13 @@ from .dates import FoundDate
 BULLET = re.compile(r"^(?:[►▶▷▸•·*>»›→■□◆◇●○✓✔–—-]+\s*)+")
 URL = re.compile(r"^<?(https?://[^\s<>\"]+?)>?[.,;]?$", re.IGNORECASE)
 SEPARATORS = re.compile(r"\s*(?:\||·|•|◆|♦|/\s|\s—\s|\s–\s|\s-\s)\s*")
-_TIME = re.compile(r"\b(?:at\s+)?\d{1,2}(?:[:.]\d\d){1,2}\s*(?:[ap]\.?\s?m\.?)?(?:\s*\(?(?:[A-Z]{2,5}|GMT[+-]\d{1,2}|UTC[+-]\d{1,2})\)?)?"
-                   r"|\b(?:at\s+)?\d{1,2}\s*[ap]\.?m\.?(?:\s*[A-Z]{2,5})?", re.IGNORECASE)
+# A time zone after a time: an offset ("GMT+1", "UTC-05:00", "+0100") before a bare abbreviation ("CET", "ET").
+_ZONE = r"(?:(?:GMT|UTC)\s?[+-]\s?\d{1,2}(?::?\d\d)?|[+-]\d\d:?\d\d|[A-Z]{2,5})"
+_TIME = re.compile(r"\b(?:at\s+)?\d{1,2}(?:[:.]\d\d){1,2}\s*(?:[ap]\.?\s?m\.?)?(?:\s*\(?" + _ZONE + r"\)?)?"
+                   r"|\b(?:at\s+)?\d{1,2}\s*[ap]\.?m\.?(?:\s*\(?" + _ZONE + r"\)?)?", re.IGNORECASE)
+# How long ago a page was published or updated: "2 hours ago", "an hour ago", "yesterday".
+_AGE = re.compile(r"\b(?:\d+|an?|one|few)\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago\b"
+                  r"|\b(?:just\s+now|yesterday|today)\b", re.IGNORECASE)
 COMMENTS = re.compile(r"\b(?:\d+|no|one)\s+(?:comments?|responses?|replies|thoughts?)\b|\bleave\s+an?\s+(?:comment|reply)\b"
                        r"|\bcomments?\s+(?:off|closed)\b|\badd\s+(?:a\s+)?comment\b", re.IGNORECASE)
 _READ_TIME = re.compile(r"\b\d+\s*(?:-|to)?\s*\d*\s*min(?:ute)?s?\.?(?:\s+read(?:ing)?(?:\s+time)?)?\b|\breading time\b|\bread time\b", re.IGNORECASE)
@@ -70,6 +75,7 @@ def cut_spans(text: str, spans: list[tuple[int, int]]) -> str:
 def leftover_words(rest: str) -> list[str]:
     """Words left after removing everything a metadata line may hold; empty means it is all metadata."""
     rest = COMMENTS.sub(" ", rest)
+    rest = _AGE.sub(" ", rest)
     rest = _READ_TIME.sub(" ", rest)
     rest = _TIME.sub(" ", rest)
     rest = _DATE_LABELS.sub(" ", rest)

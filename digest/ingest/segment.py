@@ -14,6 +14,9 @@ The general rules, by position and shape:
 - A related-links heading ("Read also", "See also", "More on this story" …) takes the bullets or
   headline-shaped lines under it as further-reading titles; a headline with a date line or a
   cut-off snippet under it is a teaser card instead, and becomes a titled brief.
+- A link to the publisher's standards or policies ends the body, like a footer. After the end, a
+  short label closed by a colon with a run of one-or-two-word lines under it is a list of links and
+  is dropped (noted); when the label names topics or tags ("Suggested Topics:") the lines are tags.
 - A comment count or heading followed by "NAME says:" / "Reply" lines opens a comment section:
   everything in it is dropped until the next article.
 """
@@ -68,9 +71,16 @@ def classify(line: Line) -> Piece:
     return Piece(line, PROSE)
 
 
+# "Suggested Topics:", "Related tags:", "Article keywords:": a label naming topics, closed by a colon.
+_LABELLED_TAG_HEADING = re.compile(r"^(?:[^\W\d_][\w'’-]*\s+){1,2}(?:topics|tags|keywords|subjects|themes)\s*:$",
+                                   re.IGNORECASE)
+_MAX_LIST_WORDS = 2  # the lines of a topic or link list under a label are one or two words each
+
+
 def _is_tag_heading(text: str) -> bool:
-    """"Tags", "Topics", "Explore more on these topics": a heading with one tag per line under it."""
-    return bool(_TAG_HEADING.match(text.strip(" :")))
+    """"Tags", "Topics", "Explore more on these topics", "Suggested Topics:": a heading with one
+    tag per line under it."""
+    return bool(_TAG_HEADING.match(text.strip(" :")) or _LABELLED_TAG_HEADING.match(text.strip()))
 
 
 def split_seed(lines: list[Line]) -> Parsed:
@@ -248,6 +258,13 @@ class _Parser:
         if draft.in_comments:
             self._drop_comment(draft, piece)
             return index + 1
+        run = self._label_list_after(index) if draft.ended and piece.kind in (PROSE, HEADLINE, CLUTTER) else 0
+        if run:
+            words = [p.text for p in self.pieces[index + 1:index + 1 + run] if p.kind != CLUTTER]
+            draft.notes.append(f"dropped the label “{piece.text}” after the article and the short lines under it "
+                               "(a list of topic links or a menu?)" + (": " + ", ".join(f"“{w}”" for w in words)
+                                                                        if words else ""))
+            return index + 1 + run
         if piece.kind in HEADER_KINDS or piece.kind in (TAGS, PUBLICATION):
             following = self._next(index)
             if draft.ended and piece.kind == DATE and following is not None and piece.line.gap > 0 \
@@ -270,6 +287,8 @@ class _Parser:
             if piece.clutter.kind == "comment form" and draft.body and self._comments_follow(index):
                 draft.in_comments = True
                 draft.ended = True
+            elif piece.clutter.kind == clutter.POLICY_LINK and draft.body:
+                draft.ended = True  # a link to the publisher's standards sits under the article, never inside it
             else:
                 self._drop(draft, piece)
             return index + 1
@@ -323,6 +342,22 @@ class _Parser:
             return index + 1
         self._add_teaser(piece.text, piece.line.number, article)
         return index + 1
+
+    def _label_list_after(self, index: int) -> int:
+        """A short label closed by a colon ("Suggested Topics:", "In this story:") with a run of at least
+        two one-or-two-word lines under it is a list of links: how many lines the run has (0 if none)."""
+        text = self.pieces[index].text.strip()
+        if not text.endswith(":") or len(text.split()) > 4 or re.search(r"[.!?]", text):
+            return 0
+        end = index + 1
+        while end < len(self.pieces):
+            piece = self.pieces[end]
+            words = piece.text.split()
+            short = 1 <= len(words) <= _MAX_LIST_WORDS and not piece.text.rstrip().endswith((".", "!", "?", ":"))
+            if not short or piece.kind not in (PROSE, HEADLINE, CLUTTER) or piece.clutter and piece.clutter.guessed:
+                break
+            end += 1
+        return end - index - 1 if end - index - 1 >= 2 else 0
 
     def _add_teaser(self, text: str, line: int, article: int | None, title: str | None = None,
                     date: FoundDate | None = None) -> None:
