@@ -10,7 +10,6 @@ from .config import Config
 from .model import Article, Brief, Content, Entity, Incident, Page, Relation, Source
 from .problems import Report
 from .schema import Fields
-from .urls import slugify
 from .source import ContentFile, SourceError, iter_files, load_yaml, read_content_file, read_text, symlink_problems
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
@@ -73,7 +72,7 @@ def _load_item(path: Path, report: Report, make):
     item_id = path.stem
     if not ID_PATTERN.match(item_id):
         report.error(path, 1, f"file name `{path.name}` is not a safe id: use lowercase letters, digits "
-                              f"and hyphens, e.g. `{slugify(item_id)}.md`")
+                              f"and hyphens, e.g. `{suggest_id(item_id)}.md`")
         return None
     if item_id in WINDOWS_RESERVED:
         report.error(path, 1, f"`{item_id}` is a device name on Windows, which cannot hold a page of that name; "
@@ -213,3 +212,11 @@ def load_entities(path: Path, report: Report) -> dict[str, Entity]:
         fields.finish()
     return entities
 
+
+def suggest_id(text: str) -> str:
+    """A safe id made from any text: lowercase ASCII words joined by hyphens."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    return "-".join(words)[:100].strip("-") or "untitled"
