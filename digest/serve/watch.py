@@ -1,0 +1,180 @@
+"""The preview's watcher: which watched files changed on disk (`Sources`), when a burst of saves is
+over (`Debounce`), and the loop that polls and calls for a rebuild (`Rebuilder`)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from stat import S_ISLNK
+from typing import Callable
+
+QUIET = 0.1  # seconds without a save before building: an editor's save is several writes
+LONGEST = 1.0  # build at least this often while saves keep coming
+POLL = 0.05  # seconds between polls of a small project; a big one polls less often
+RACY = 2.0  # files changed this recently are compared by content too (coarse mtime clocks)
+WATCHED = ("content", "layouts", "seeds", "site.yaml")
+SKIPPED_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules"}
+
+
+# --- what changed on disk -------------------------------------------------------------------
+
+
+def is_editor_litter(name: str) -> bool:
+    """Swap, backup and lock files editors write next to the real one (never built)."""
+    return (name.endswith(("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload"))
+            or name.startswith(".#") or (name.startswith("#") and name.endswith("#"))
+            or name in {"4913", ".DS_Store"})
+
+
+class Sources:
+    """The files a build reads, and which of them changed since the last look."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.seen: dict[str, tuple] = self.scan()
+
+    def changes(self) -> set[str]:
+        """Project-relative paths added, changed or removed since the last call."""
+        fresh = self.scan()
+        changed = {path for path in self.seen.keys() | fresh.keys()
+                   if _differs(self.seen.get(path), fresh.get(path))}
+        self.seen = fresh
+        return changed
+
+    def accept(self, paths: list[Path]) -> None:
+        """Take files the preview itself wrote (imported seeds) as already seen."""
+        for path in paths:
+            relative = path.resolve().relative_to(self.root.resolve()).as_posix()
+            signature = _signature(path, time.time())
+            if signature is not None:
+                self.seen[relative] = signature
+
+    def scan(self) -> dict[str, tuple]:
+        """A signature of every watched file, by project-relative path."""
+        now = time.time()
+        found: dict[str, tuple] = {}
+        for name in WATCHED:
+            self._walk(self.root / name, now, found)
+        return found
+
+    def _walk(self, path: Path, now: float, found: dict[str, tuple]) -> None:
+        if path.is_dir() and not path.is_symlink():
+            for name in _listing(path):
+                if name not in SKIPPED_DIRS and not is_editor_litter(name):
+                    self._walk(path / name, now, found)
+            return
+        signature = _signature(path, now)
+        if signature is not None:
+            found[path.relative_to(self.root).as_posix()] = signature
+
+
+def _listing(folder: Path) -> list[str]:
+    """The names in a folder; none if it went away (or became unreadable) while we looked."""
+    try:
+        return os.listdir(folder)
+    except OSError:  # gone, not a folder, unreadable, a symlink loop
+        return []
+
+
+def _signature(path: Path, now: float) -> tuple | None:
+    """(mtime, ctime, size, inode, content hash if changed within RACY seconds), None if gone."""
+    try:
+        stat = path.stat()
+        if not path.is_file():
+            return None
+        # Two saves within one tick of the file system's clock can leave the same mtime.
+        digest = zlib.crc32(path.read_bytes()) if now - stat.st_mtime < RACY else None
+    except OSError:  # gone, unreadable, or a link that leads nowhere or round in a loop
+        return _link_signature(path)
+    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, digest)
+
+
+def _link_signature(path: Path) -> tuple | None:
+    """A broken or looping symbolic link is watched as itself: removing or fixing it is a change."""
+    try:
+        link = path.lstat()
+    except OSError:
+        return None
+    if not S_ISLNK(link.st_mode):
+        return None
+    return (link.st_mtime_ns, link.st_ctime_ns, link.st_size, link.st_ino, None)
+
+
+def _differs(old: tuple | None, new: tuple | None) -> bool:
+    """Changed stat, or changed content while both looks hashed it (a hash going away is no change)."""
+    if old is None or new is None:
+        return old is not new
+    if old[:4] != new[:4]:
+        return True
+    return old[4] is not None and new[4] is not None and old[4] != new[4]
+
+
+# --- when to build --------------------------------------------------------------------------
+
+
+@dataclass
+class Debounce:
+    """Build once saves have been quiet for `quiet` seconds, or `longest` after the first one."""
+
+    quiet: float = QUIET
+    longest: float = LONGEST
+    first: float | None = None
+    last: float | None = None
+
+    def change(self, now: float) -> None:
+        """A save was seen at `now`."""
+        self.first = now if self.first is None else self.first
+        self.last = now
+
+    def due(self, now: float) -> bool:
+        """Is it time to build?"""
+        if self.last is None:
+            return False
+        return now - self.last >= self.quiet or now - self.first >= self.longest
+
+    def wait(self, now: float) -> float | None:
+        """Seconds until a build is due; None when nothing is pending."""
+        if self.last is None:
+            return None
+        return max(0.0, min(self.last + self.quiet, self.first + self.longest) - now)
+
+    def started(self) -> None:
+        """A build starts: it covers every save seen so far."""
+        self.first = self.last = None
+
+
+class Rebuilder:
+    """Polls the sources and calls `rebuild(changed paths)` after each quiet burst of saves."""
+
+    def __init__(self, sources: Sources, rebuild: Callable[[set[str]], None],
+                 quiet: float = QUIET, longest: float = LONGEST, poll: float = POLL):
+        self.sources = sources
+        self.rebuild = rebuild
+        self.debounce = Debounce(quiet, longest)
+        self.poll = poll
+
+    def run(self, stop: threading.Event) -> None:
+        """Poll, debounce and rebuild until `stop` is set."""
+        pending: set[str] = set()
+        interval = self.poll
+        while not stop.wait(self._timeout(interval)):
+            started = time.monotonic()
+            changed = self.sources.changes()
+            # A big project takes longer to scan: poll it less often rather than spin.
+            interval = max(self.poll, 4 * (time.monotonic() - started))
+            now = time.monotonic()
+            if changed:
+                pending |= changed
+                self.debounce.change(now)
+            if self.debounce.due(now):
+                self.debounce.started()
+                batch, pending = pending, set()
+                self.rebuild(batch)
+
+    def _timeout(self, interval: float) -> float:
+        wait = self.debounce.wait(time.monotonic())
+        return interval if wait is None else min(interval, wait)
