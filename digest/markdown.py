@@ -42,7 +42,6 @@ class Rendered:
     html: str
     text: str = ""
     problems: list[tuple[int, str]] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _validate_link(url: str) -> bool:
@@ -107,8 +106,6 @@ def _id_links(state) -> None:
             if url is None:
                 env["problems"].append((line, f"link to unknown {kind} `{ident}`"))
                 url = "#"
-            else:
-                env["links"].append((kind, ident))
             token.attrSet(attr, url)
 
 
@@ -217,17 +214,17 @@ def render_markdown(text: str, body_line: int, resolve: Resolver, gazetteer=None
     """Render a body; `resolve(kind, id)` gives the URL of an item or None if it does not exist.
     With a gazetteer, the first mention of each entity (except hidden ones) links to its page."""
     md = _parser()
-    env = {"body_line": body_line, "resolve": resolve, "problems": [], "links": [],
+    env = {"body_line": body_line, "resolve": resolve, "problems": [],
            "gazetteer": gazetteer, "entity_url": lambda ident: resolve("entity", ident),
            "hidden_entities": hidden_entities}
     tokens = md.parse(text, env)
     html = md.renderer.render(tokens, md.options, env)
-    return Rendered(html, _words(tokens), env["problems"], env["links"])
+    return Rendered(html, _words(tokens), env["problems"])
 
 
 def plain_text(text: str) -> str:
     """The words of a Markdown body without markup, for summaries and feeds."""
-    env = {"body_line": 1, "resolve": lambda kind, ident: "#", "problems": [], "links": []}
+    env = {"body_line": 1, "resolve": lambda kind, ident: "#", "problems": []}
     return _words(_parser().parse(text, env))
 
 
