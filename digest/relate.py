@@ -145,10 +145,10 @@ def collect_companions(mentions: dict[tuple, tuple[str, ...]], limit: int = 8) -
     counts: dict[str, Counter] = defaultdict(Counter)
     for ids in mentions.values():
         for first in ids:
-            for second in ids:
-                if first != second:
-                    counts[first][second] += 1
-    return {e: sorted(c.items(), key=lambda pair: (-pair[1], pair[0]))[:limit] for e, c in counts.items()}
+            counts[first].update(ids)  # counts itself too (ids hold no repeats): removed below
+    for entity_id, counter in counts.items():
+        del counter[entity_id]
+    return {e: sorted(c.items(), key=lambda pair: (-pair[1], pair[0]))[:limit] for e, c in counts.items() if c}
 
 
 def relate_items(content: Content, links: Links, weights: RelatedWeights, memo: dict) -> dict[tuple, list]:
@@ -163,14 +163,14 @@ def relate_items(content: Content, links: Links, weights: RelatedWeights, memo: 
             incidents = frozenset([item.id]) if item.content_type == "incident" else frozenset(item.incidents)
             relations = {("incident", view.other): view.wording for view in links.relations.get(item.id, [])} \
                 if item.content_type == "incident" else {}
-            features.append(Features(key=key, title=item.title, day=item.date.ordinal() if item.date and item.date.precision == "day" else None,
+            features.append(Features(key=key, day=item.date.ordinal() if item.date and item.date.precision == "day" else None,
                                      incidents=incidents, entities=frozenset(links.mentions.get(key, ())),
                                      tags=frozenset(slugify(t) for t in item.tags), relations=relations))
     names = {e.id: e.name for e in content.entities.values()}
     types = {e.id: e.type for e in content.entities.values()}
     tag_names = {slug: tag.name for slug, tag in links.tags.items()}
-    # stable_repr sorts the frozensets, whose plain repr changes with each process's hash seed.
-    inputs = stable_repr([sorted(features, key=lambda f: f.key), weights, names, types, tag_names])
+    inputs = repr([[_feature_row(f) for f in sorted(features, key=lambda f: f.key)],
+                   stable_repr(weights), sorted(names.items()), sorted(types.items()), sorted(tag_names.items())])
     key = hashlib.sha256(inputs.encode()).hexdigest()
     if memo.get("key") == key and isinstance(memo.get("items"), dict):
         remembered = _from_memo(memo["items"])
@@ -181,6 +181,12 @@ def relate_items(content: Content, links: Links, weights: RelatedWeights, memo: 
     memo.update(key=key, items={"\0".join(k): [["\0".join(r.key), r.score, list(r.reasons)] for r in v]
                                 for k, v in related.items()})
     return related
+
+
+def _feature_row(features: Features) -> tuple:
+    """The features as plain sorted values: a frozenset's repr changes with each process's hash seed."""
+    return (features.key, features.day, sorted(features.incidents), sorted(features.entities),
+            sorted(features.tags), sorted(features.relations.items()))
 
 
 def _from_memo(items: dict) -> dict[tuple, list] | None:

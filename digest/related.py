@@ -44,6 +44,8 @@ KIND_FACTOR = {"person": 1.5, "organization": 1.0, "country": 0.7, "place": 0.7}
 NAMES_SHOWN = 3
 DIGITS = 3
 _MARGIN = 10 ** -DIGITS  # a score a hair below the threshold may still round up to it
+# From this many items on, candidates come from a sparse matrix product (digest/related_matrix.py).
+MATRIX_MIN = 1000
 _FIELDS = (("incidents", "i"), ("entities", "e"), ("tags", "t"))
 
 
@@ -52,7 +54,6 @@ class Features:
     """What relatedness is computed from, for one article, brief or incident."""
 
     key: tuple
-    title: str
     day: int | None
     incidents: frozenset[str]
     entities: frozenset[str]
@@ -88,6 +89,21 @@ def related_items(items: list[Features], weights: RelatedWeights, entity_names: 
                   entity_types: dict[str, str], tag_names: dict[str, str] | None = None) -> dict[tuple, list[Related]]:
     """Every item's key → its related items, best first (see the module docstring for the score)."""
     index = _index(items, weights, entity_types, {"e": entity_names, "t": tag_names or {}})
+    if len(index.items) >= MATRIX_MIN:
+        return _related_matrix(index)
+    ranked = _ranked_pairwise(index)
+    return {item.key: _best(i, ranked.get(i, []), index) for i, item in enumerate(index.items)}
+
+
+def _best(i: int, ranked: list, index: _Index) -> list[Related]:
+    """Item i's list from its (not declared, −score, key, position, timed) rows: best first, with reasons."""
+    best = sorted(ranked)[:max(index.weights.limit, 0)]
+    return [Related(other, -score, _reasons(i, j, index, not undeclared, timed))
+            for undeclared, score, other, j, timed in best]
+
+
+def _ranked_pairwise(index: _Index) -> dict[int, list]:
+    """Position → (not declared, −score, key, position, timed) of every pair that qualifies."""
     keys = [item.key for item in index.items]
     ranked: dict[int, list] = defaultdict(list)
 
@@ -99,12 +115,28 @@ def related_items(items: list[Features], weights: RelatedWeights, entity_names: 
         for j, (score, declared, timed) in found:
             ranked[i].append((not declared, -score, keys[j], j, timed))
             ranked[j].append((not declared, -score, keys[i], i, timed))
-    related = {}
-    for i, key in enumerate(keys):
-        best = sorted(ranked[i])[:max(weights.limit, 0)]
-        related[key] = [Related(other, -score, _reasons(i, j, index, not undeclared, timed))
-                        for undeclared, score, other, j, timed in best]
-    return related
+    return ranked
+
+
+def _related_matrix(index: _Index) -> dict[tuple, list[Related]]:
+    """Like the pairwise method, but scoring only the pairs that can make each list (digest/related_matrix.py)."""
+    from .related_matrix import Matrix
+
+    keys = [item.key for item in index.items]
+    matrix = Matrix(index)
+    blocks = matrix.blocks()
+
+    def lists_of(block: int) -> list:
+        lists = []
+        for i, others in matrix.candidates(blocks[block], index.weights).items():
+            scored = ((j, _score_pair(min(i, j), max(i, j), index)) for j in others)
+            rows = [(not declared, -score, keys[j], j, timed)
+                    for j, result in scored if result for score, declared, timed in [result]]
+            lists.append((keys[i], _best(i, rows, index)))
+        return lists
+
+    # Blocks of rows are independent, so they are spread over the cores, reasons and all.
+    return dict(pair for part in parallel_map(lists_of, len(blocks), minimum=2) for pair in part)
 
 
 def _index(items: list[Features], weights: RelatedWeights, entity_types: dict[str, str], names: dict) -> _Index:

@@ -19,10 +19,10 @@ def worker_count() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def parallel_map(task: Callable[[int], object], count: int) -> list:
+def parallel_map(task: Callable[[int], object], count: int, minimum: int = PARALLEL_MIN) -> list:
     """[task(0), …, task(count - 1)], in order, spread over forked workers when worth it."""
     workers = worker_count()
-    if count < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if count < max(minimum, 2) or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [task(index) for index in range(count)]
     global _TASK
     _TASK = task

@@ -22,7 +22,7 @@ INC_BE, INC_RU = ("incident", "belgium-expels"), ("incident", "russia-expels")
 
 
 def item(kind, ident, day=None, incidents=(), entities=(), tags=(), relations=None):
-    return Features((kind, ident), ident, day, frozenset(incidents), frozenset(entities), frozenset(tags), relations or {})
+    return Features((kind, ident), day, frozenset(incidents), frozenset(entities), frozenset(tags), relations or {})
 
 
 # Ten items; Russia is on all of them, so it says nothing about any pair.
@@ -40,6 +40,13 @@ CORPUS = [
     item("article", "a6", D + 301, [], ["russia"]),
     item("article", "a7", None, [], ["russia", "svr"]),
 ]
+
+
+@pytest.fixture(autouse=True, params=["pairwise", "matrix"])
+def method(request, monkeypatch):
+    """Every test runs with both ways of finding candidates (digest/related_matrix.py)."""
+    monkeypatch.setattr(related, "MATRIX_MIN", 10**9 if request.param == "pairwise" else 0)
+    return request.param
 
 
 def rarity(df, n=10):
@@ -200,7 +207,9 @@ def test_shuffled_input_gives_identical_output():
         assert repr(list(run(shuffled, RelatedWeights(threshold=0.0, limit=100)).items())) == expected
 
 
-def test_only_pairs_that_could_qualify_are_examined(monkeypatch):
+def test_only_pairs_that_could_qualify_are_examined(monkeypatch, method):
+    if method == "matrix":
+        return _check_matrix_scores_few_pairs(monkeypatch)
     examined, scored = [], []
     shared, score_pair = related._shared, related._score_pair
 
@@ -225,6 +234,26 @@ def test_only_pairs_that_could_qualify_are_examined(monkeypatch):
     assert len(examined) == len(set(examined)) and all(i < j for i, j in examined)  # each pair once
     assert len(examined) <= 2 * 10 * (n // 5)  # at most the pairs in groups, never n² / 2 = 2,000,000
     assert set(scored) <= set(examined) and len(scored) == 4 * n // 2  # exactly the group pairs qualify
+    assert [r.reasons for r in result[("article", "a0007")]][0] == ("shares g1", "1 day apart")
+    assert all(len(rows) == 4 for rows in result.values())
+
+
+def _check_matrix_scores_few_pairs(monkeypatch):
+    """The matrix method scores exactly only the pairs near each list's cut, never all pairs."""
+    scored, score_pair = [], related._score_pair
+
+    def counting_score(i, j, index):
+        scored.append((i, j))
+        return score_pair(i, j, index)
+
+    monkeypatch.setattr(related, "parallel_map", lambda task, count, minimum=0: [task(i) for i in range(count)])
+    monkeypatch.setattr(related, "_score_pair", counting_score)
+    n = 2000
+    items = [item("article", f"a{i:04d}", D + i, [], [f"g{i // 5}", f"s{i % 400}", "russia"], [f"t{i % 10}"])
+             for i in range(n)]
+    result = related_items(items, RelatedWeights(), {}, {})
+    assert set(scored) == {(i, j) for i in range(n) for j in range(n) if i < j and i // 5 == j // 5}
+    assert len(scored) == 2 * (4 * n // 2)  # each group pair once from either side
     assert [r.reasons for r in result[("article", "a0007")]][0] == ("shares g1", "1 day apart")
     assert all(len(rows) == 4 for rows in result.values())
 
