@@ -90,7 +90,9 @@ def cmd_build(root: Path, args) -> int:
             return _finish(outcome.report, strict=True)
     outcome = pipeline.build(root, _overrides(args))
     status = _finish(outcome.report, args.strict)
-    if outcome.written:
+    if outcome.current:
+        print(f"site/ is up to date: no input changed since the last build ({outcome.seconds:.2f} s)")
+    elif outcome.written:
         print(f"built {outcome.pages} pages in {outcome.seconds:.2f} s → site/")
     else:
         print("site/ left unchanged", file=sys.stderr)

@@ -41,9 +41,14 @@ class Staging:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
 
-    def can_reuse(self, site_path: str) -> bool:
-        """Whether the current site/ has this page's file to carry over."""
-        return (self.site_dir / output_file(site_path)).is_file()
+    def identity(self, site_path: str, staged: bool = True) -> str | None:
+        """Size, modification time and inode of a page's file, staged or in the current site/:
+        a page is carried over only while its file in site/ is still the one this build wrote."""
+        try:
+            info = os.stat((self.dir if staged else self.site_dir) / output_file(site_path))
+        except OSError:
+            return None
+        return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
 
     def reuse(self, site_path: str) -> None:
         """Carry a page over from the current site/ unchanged (a hard link: no copy, no render)."""

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import uptodate
 from .bodies import render_bodies
 from .cache import Cache, hash_bytes
 from .config import Config, load_config
@@ -38,6 +39,7 @@ class Outcome:
     rendered: int = 0
     seconds: float = 0.0
     written: bool = False
+    current: bool = False  # site/ was already up to date: nothing was read, rendered or written
     stages: dict = field(default_factory=dict)
 
 
@@ -48,8 +50,16 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
     outcome = Outcome(report)
     clock = _Clock(outcome.stages)
     with build_lock(root):
-        cache = Cache.load(root) if use_cache else Cache(root)
         config = load_config(root, report, overrides)
+        build_date = time.strftime("%Y-%m-%d", time.gmtime()) if config.show_build_date else None
+        snapshot = uptodate.Snapshot(config, build_date)
+        if write and use_cache and (known := uptodate.still_current(config, snapshot)) is not None:
+            outcome.report.problems[:] = known
+            outcome.current = True
+            outcome.seconds = time.perf_counter() - started
+            return outcome
+        uptodate.forget(config)
+        cache = Cache.load(root) if use_cache else Cache(root)
         content = clock("read", load_content(config, report))
         check_seed_hashes(config, content, report)
         urls = Urls(config.base_url)
@@ -57,7 +67,6 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
         bodies = clock("markdown", render_bodies(content, urls, gazetteer, cache, _bodies_context(config), report))
         links = clock("link", link(content, report, gazetteer, bodies, config.related, cache.related))
         pages = clock("plan", plan_site(config, content, links, urls, report))
-        build_date = time.strftime("%Y-%m-%d", time.gmtime()) if config.show_build_date else None
         site = Site(config, content, links, urls, bodies, build_date)
         outcome.pages = len(pages)
         if report.ok:
@@ -66,6 +75,7 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
             clock("render+write", None)
             if outcome.written and use_cache:
                 cache.save()
+                uptodate.record(config, snapshot, report.problems)
                 clock("cache", None)
     outcome.seconds = time.perf_counter() - started
     return outcome
@@ -107,7 +117,7 @@ def _render_and_write(config: Config, site: Site, pages: list[PagePlan], fingerp
         return 0, False
     staging = Staging(config.site_dir) if write else None
     stale = [i for i, page in enumerate(pages)
-             if not (staging and cache.pages.get(page.path) == fingerprints[i] and staging.can_reuse(page.path))]
+             if not (staging and cache.pages.get(page.path) == f"{fingerprints[i]} {staging.identity(page.path, staged=False)}")]
 
     def render(index: int) -> list:
         page = pages[stale[index]]
@@ -130,8 +140,9 @@ def _render_and_write(config: Config, site: Site, pages: list[PagePlan], fingerp
     if not _search_index(config, staging, fingerprints, cache, report):
         staging.abandon()
         return len(stale), False
-    staging.commit()
-    cache.pages = {page.path: fingerprint for page, fingerprint in zip(pages, fingerprints)}
+    outputs = {page.path: f"{fingerprint} {staging.identity(page.path)}" for page, fingerprint in zip(pages, fingerprints)}
+    staging.commit()  # renames keep each file's inode and times, so the identities stay true in site/
+    cache.pages = outputs
     return len(stale), True
 
 

@@ -1,0 +1,135 @@
+"""Is the last build still current? A check on file metadata that lets a no-change rebuild stop early.
+
+Like make, ninja or git's index, the build takes a snapshot of its inputs' metadata (size,
+modification and change time, inode) before it reads them. After a successful build it writes
+that snapshot to `.digest-cache/uptodate.json`, with a snapshot of `site/`, the problems it
+reported and a key for everything else that shapes the output (the code and library versions,
+the configuration with the command line's overrides, the build date when it is shown). The next
+build compares: if every input and every file of `site/` is as recorded, nothing can differ, so
+it reports the same warnings and stops. Anything else (a touched file, a file added or removed
+anywhere in content/, layouts/ or seeds/, a missing stamp, another flag) means a full build.
+
+Timestamps are coarse (a few milliseconds), so a file that changed within `SETTLE_NS` before a
+snapshot could change again unseen with the same size and time: such a snapshot is not trusted.
+A file edited while a build runs differs from the snapshot taken before reading, so the build
+after that one is a full one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+from .cache import code_version, stable_repr
+from .config import Config
+from .problems import Problem
+
+STAMP_FILE = "uptodate.json"
+SETTLE_NS = 1_000_000_000
+
+
+class Snapshot:
+    """The inputs' metadata, taken before the build reads any of them."""
+
+    def __init__(self, config: Config, build_date: str | None):
+        self.taken_ns = time.time_ns()
+        self.key = hashlib.sha256("\0".join([code_version(), stable_repr(config), build_date or ""]).encode()).hexdigest()
+        self.inputs = _metadata([config.config_path], [config.content_dir, config.layouts_dir, config.seeds_dir], config.root)
+
+    def settled(self) -> bool:
+        """True when no input changed so recently that a later change could go unseen."""
+        return all(max(entry[1], entry[2]) < self.taken_ns - SETTLE_NS for entry in self.inputs.values() if entry)
+
+
+def still_current(config: Config, snapshot: Snapshot) -> list[Problem] | None:
+    """The last build's problems if its inputs and site/ are exactly as it left them; else None."""
+    stamp = _read(_stamp_path(config))
+    if stamp is None or stamp["key"] != snapshot.key or stamp["inputs"] != snapshot.inputs:
+        return None
+    if stamp["site"] != _metadata([], [config.site_dir], config.site_dir):
+        return None
+    return [Problem(path, line, message, severity) for path, line, message, severity in stamp["problems"]]
+
+
+def forget(config: Config) -> None:
+    """Drop the stamp before a full build: until it succeeds, the site is not known to be current."""
+    try:
+        _stamp_path(config).unlink()
+    except FileNotFoundError:
+        pass
+
+
+def record(config: Config, snapshot: Snapshot, problems: list[Problem]) -> None:
+    """After a successful build: remember what it was made from, if that can be trusted."""
+    if not snapshot.settled():
+        return
+    stamp = {"key": snapshot.key, "inputs": snapshot.inputs,
+             "site": _metadata([], [config.site_dir], config.site_dir),
+             "problems": [[p.path, p.line, p.message, p.severity] for p in problems]}
+    path = _stamp_path(config)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(stamp, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _stamp_path(config: Config) -> Path:
+    return config.root / ".digest-cache" / STAMP_FILE
+
+
+def _metadata(files: list[Path], folders: list[Path], base: Path) -> dict[str, list[int] | None]:
+    """Relative path → [size, mtime_ns, ctime_ns, inode, mode] for each file and every entry under the folders."""
+    found: dict[str, list[int] | None] = {}
+    for path in files:
+        found[os.path.relpath(path, base)] = _stat(path)
+    for folder in folders:
+        prefix = os.path.relpath(folder, base)
+        found[prefix + "/"] = _stat(folder)
+        _walk(str(folder), "" if prefix == "." else prefix + "/", found)
+    return found
+
+
+def _walk(folder: str, prefix: str, found: dict) -> None:
+    """Every entry under folder, into found; links to folders are noted, not followed (as the loader does)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        name = prefix + entry.name
+        found[name] = _stat(entry)
+        try:
+            descend = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            descend = False
+        if descend:
+            _walk(entry.path, name + "/", found)
+
+
+def _stat(path) -> list[int] | None:
+    """A file's metadata, following links (a link's target can change); its own if it dangles."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode]
+
+
+def _read(path: Path) -> dict | None:
+    """The stamp if it is readable and has the expected shape; anything else counts as no stamp."""
+    try:
+        stamp = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(stamp, dict) and isinstance(stamp.get("key"), str) and isinstance(stamp.get("inputs"), dict)
+            and isinstance(stamp.get("site"), dict) and isinstance(stamp.get("problems"), list)):
+        return None
+    if not all(isinstance(p, list) and len(p) == 4 and isinstance(p[0], str) and isinstance(p[1], int)
+               and isinstance(p[2], str) and p[3] in ("error", "warning") for p in stamp["problems"]):
+        return None
+    return stamp
