@@ -51,4 +51,4 @@ golden: $(STAMP)  ## regenerate tests/golden/ from the sample site; review with 
 	$(PY) -m tests.golden_tool regenerate
 
 clean:
-	rm -rf site .site.staging .site.old .digest-cache
+	rm -rf site .site.staging .site.old .site.spare .digest-cache

@@ -82,10 +82,11 @@ def _still_valid(entry: dict | None, keys: dict, item, resolve) -> bool:
     """A cached body is reused only if its inputs are the same and every link resolves as before."""
     if not entry or entry.get("key") != keys[item.path.as_posix()]:
         return False
+    sequence = (list, tuple)
     if not (isinstance(entry.get("html"), str) and isinstance(entry.get("text"), str)
-            and isinstance(entry.get("refs"), list) and isinstance(entry.get("problems"), list)
-            and isinstance(entry.get("mentions"), list) and all(isinstance(m, str) for m in entry["mentions"])
-            and all(isinstance(p, list) and len(p) == 2 for p in entry["problems"])):
+            and isinstance(entry.get("refs"), sequence) and isinstance(entry.get("problems"), sequence)
+            and isinstance(entry.get("mentions"), sequence) and all(isinstance(m, str) for m in entry["mentions"])
+            and all(isinstance(p, sequence) and len(p) == 2 for p in entry["problems"])):
         return False
     try:
         return all(resolve(kind, ident) == url for kind, ident, url in entry["refs"])

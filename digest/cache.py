@@ -1,7 +1,8 @@
 """What the incremental build remembers, and why it is still valid.
 
-The cache is one JSON file under `.digest-cache/` (JSON, not pickle: a tampered cache must not
-be able to run code). It holds:
+The cache is two files under `.digest-cache/`, written with marshal (plain data only: unlike
+pickle, loading it can never run code) behind a magic line and a SHA-256 of the payload, so a
+damaged or truncated file is recognised before it is parsed. They hold:
 
 - `bodies`: each content file's rendered Markdown, keyed by the file's path, valid while the
   file's bytes, the entities file and the base URL are unchanged and every `kind:id` link in it
@@ -19,15 +20,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
+import marshal
 import os
 import sys
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-CACHE_FILE = "cache.json"
-BODIES_FILE = "bodies.json"
+CACHE_FILE = "cache.bin"
+BODIES_FILE = "bodies.bin"
+MAGIC = b"digest-cache 1\n"
 SHAPING_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "Jinja2", "MarkupSafe", "PyYAML", "pagefind_bin")
 
 
@@ -102,15 +104,25 @@ class Cache:
 
 
 def _read(path: Path):
+    """A cache file's data, or None if it is missing, damaged or not ours (checksum first, then parse)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    header, checksum, payload = raw[:len(MAGIC)], raw[len(MAGIC):len(MAGIC) + 32], raw[len(MAGIC) + 32:]
+    if header != MAGIC or hashlib.sha256(payload).digest() != checksum:
+        return None
+    try:
+        return marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
         return None
 
 
 def _write(path: Path, data: dict) -> None:
+    """Write a cache file atomically: magic, sha256 of the payload, marshal payload (data only, no code)."""
+    payload = marshal.dumps(data)
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    temporary.write_bytes(MAGIC + hashlib.sha256(payload).digest() + payload)
     os.replace(temporary, path)
 
 
@@ -124,8 +136,13 @@ def _well_formed(data, key: str, kind: type) -> bool:
     return all(isinstance(v, kind) for v in data[key].values())
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def stable_repr(value) -> str:
     """A deterministic text form of model values, for hashing (sets sorted, dataclasses by field)."""
+    if type(value) in _PLAIN:
+        return repr(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = ", ".join(f"{f.name}={stable_repr(getattr(value, f.name))}" for f in dataclasses.fields(value))
         return f"{type(value).__name__}({fields})"

@@ -11,6 +11,7 @@ over-approximates on purpose: a page is re-rendered whenever anything it could s
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 from .cache import code_version, hash_tree, stable_repr
@@ -69,13 +70,27 @@ def neighbours(key: tuple, content: Content, links: Links) -> list[tuple]:
     return found
 
 
+class Fingerprints:
+    """page → its fingerprint, for the pages of one build (item digests computed once, cards memoized)."""
+
+    def __init__(self, shared: str, content: Content, links: Links, bodies: dict):
+        self.shared, self.content, self.links = shared, content, links
+        self.digests = item_digests(content, links, bodies)
+        self.cards: dict = {}
+        self.texts: dict = {}
+
+    def __call__(self, page: PagePlan) -> str:
+        return page_fingerprint(page, self.shared, self.digests, self.content, self.links, self.cards, self.texts)
+
+
 def page_fingerprint(page: PagePlan, site: str, digests: dict, content: Content, links: Links,
-                     cards: dict | None = None) -> str:
+                     cards: dict | None = None, texts: dict | None = None) -> str:
     """A hash of everything the page is made from; `cards` memoizes each item's
-    digest-with-neighbours across the pages of one build."""
+    digest-with-neighbours across the pages of one build, `texts` the text of other values
+    many pages share (a tag with all its items, say), by identity: they live as long as the build."""
     cards = {} if cards is None else cards
     keys: set = set()
-    signature = _signature(page.context, digests, keys)
+    signature = _signature(page.context, keys, {} if texts is None else texts)
     deps = "\0".join(f"{k}={_card(k, digests, content, links, cards)}" for k in sorted(keys))
     return _hash(site, page.path, page.layout, signature, deps)
 
@@ -88,16 +103,20 @@ def _card(key: tuple, digests: dict, content: Content, links: Links, cards: dict
     return cards[key]
 
 
-def _signature(value, digests: dict, keys: set) -> str:
-    """The context in text, with each item replaced by its key and digest (collected in keys)."""
+def _signature(value, keys: set, texts: dict) -> str:
+    """The context in text, with each item replaced by its key (collected in keys)."""
     if isinstance(value, (Item, Entity)):
         key = (value.content_type, value.id)
         keys.add(key)
         return f"@{key}"
     if isinstance(value, dict):
-        return "{" + ",".join(f"{k!r}:{_signature(v, digests, keys)}" for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))) + "}"
+        return "{" + ",".join(f"{k!r}:{_signature(v, keys, texts)}" for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_signature(v, digests, keys) for v in value) + "]"
+        return "[" + ",".join(_signature(v, keys, texts) for v in value) + "]"
+    if dataclasses.is_dataclass(value):
+        if id(value) not in texts:
+            texts[id(value)] = (value, stable_repr(value))  # holding the value keeps its id unique
+        return texts[id(value)][1]
     return stable_repr(value)
 
 

@@ -3,6 +3,13 @@
 A build that fails or is killed never touches site/; the swap is one atomic rename where the
 system has renameat2(RENAME_EXCHANGE) (Linux), and two quick renames elsewhere. A lock file
 keeps two builds from interleaving.
+
+After the swap the staging folder holds the previous site; it is kept as `.site.spare` and is
+the next build's staging folder, so a rebuild neither creates nor deletes the thousands of
+folders that pretty URLs need. Nothing in it is trusted: links and odd entries are removed
+first, a page is kept only if it is the very file (same inode) the current site/ has, every
+other page is written anew (to a temporary name, then renamed: files are shared with site/ by
+hard links and must never be written through), and whatever the plan does not name is deleted.
 """
 
 from __future__ import annotations
@@ -22,15 +29,23 @@ AT_FDCWD = -100
 
 
 class Staging:
-    """A fresh folder beside site/ that becomes site/ on commit."""
+    """A folder beside site/ (the previous site, or a fresh one) that becomes site/ on commit."""
 
     def __init__(self, site_dir: Path):
         self.site_dir = site_dir
         self.dir = site_dir.with_name(f".{site_dir.name}.staging")
-        _remove(self.dir)
+        self.spare = site_dir.with_name(f".{site_dir.name}.spare")
         _remove(site_dir.with_name(f".{site_dir.name}.old"))
-        self.dir.mkdir(parents=True)
-        self.written: dict[str, str] = {}
+        if not _is_real_folder(self.dir):  # a leftover staging folder (killed build) serves as well
+            _remove(self.dir)
+            if _is_real_folder(self.spare):
+                os.rename(self.spare, self.dir)
+            else:
+                _remove(self.spare)
+                self.dir.mkdir(parents=True)
+        _remove(self.spare)
+        self.present, self.folders, self.empty = _inventory(self.dir)
+        self.kept: set[str] = set()  # files outside the pages this build placed: static, search index
 
     def write(self, site_path: str, data: bytes) -> None:
         """Write one page's bytes at the file its site path maps to, never outside the folder."""
@@ -38,8 +53,10 @@ class Staging:
         target = (self.dir / relative).resolve()
         if not target.is_relative_to(self.dir.resolve()):
             raise ValueError(f"refusing to write outside the site: {site_path}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        self._folder_for(relative)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
 
     def identity(self, site_path: str, staged: bool = True) -> str | None:
         """Size, modification time and inode of a page's file, staged or in the current site/:
@@ -52,22 +69,32 @@ class Staging:
 
     def reuse(self, site_path: str) -> None:
         """Carry a page over from the current site/ unchanged (a hard link: no copy, no render)."""
-        relative = output_file(site_path)
-        target = self.dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _link_or_copy(self.site_dir / relative, target)
+        self._link(output_file(site_path))
 
     def reuse_folder(self, name: str) -> bool:
         """Carry a whole folder over from the current site/ (the search index); False if absent."""
         source = self.site_dir / name
-        if not source.is_dir() or source.is_symlink():
+        if not _is_real_folder(source):
             return False
         for path in sorted(source.rglob("*")):
             if path.is_file() and not path.is_symlink():
-                target = self.dir / name / path.relative_to(source)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _link_or_copy(path, target)
+                relative = path.relative_to(self.site_dir).as_posix()
+                self._link(relative)
+                self.kept.add(relative)
         return True
+
+    def clear_folder(self, name: str) -> None:
+        """Empty a folder before a tool writes into it (its files may be shared with site/)."""
+        _remove(self.dir / name)
+        self.folders = {f for f in self.folders if f != name and not f.startswith(name + "/")}
+        self.present = {f: inode for f, inode in self.present.items() if not f.startswith(name + "/")}
+
+    def keep_folder(self, name: str) -> None:
+        """Keep every file a tool wrote under a folder."""
+        folder = self.dir / name
+        for path in folder.rglob("*") if _is_real_folder(folder) else ():
+            if path.is_file():
+                self.kept.add(path.relative_to(self.dir).as_posix())
 
     def copy_static(self, static_dir: Path) -> None:
         """Copy layouts/static/ to the site root, skipping links that leave it."""
@@ -77,24 +104,86 @@ class Staging:
         for source in sorted(static_dir.rglob("*")):
             if not source.is_file() or not source.resolve().is_relative_to(root):
                 continue
-            target = self.dir / source.relative_to(static_dir)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            relative = source.relative_to(static_dir).as_posix()
+            self._folder_for(relative)
+            target = self.dir / relative
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            shutil.copyfile(source, temporary)
+            os.replace(temporary, target)
+            self.kept.add(relative)
+
+    def prune(self, pages: list[str]) -> None:
+        """Delete every file neither a page of the plan nor kept, and the folders left empty."""
+        wanted = {output_file(path) for path in pages} | self.kept
+        emptied = set(self.empty)
+        for relative in set(self.present) - wanted:
+            _unlink_quietly(self.dir / relative)
+            emptied.add(relative.rpartition("/")[0])
+            del self.present[relative]
+        for folder in sorted(emptied, key=lambda f: f.count("/"), reverse=True):
+            while folder:
+                try:
+                    os.rmdir(self.dir / folder)
+                except OSError:  # not empty (still holds pages), or gone already
+                    break
+                folder = folder.rpartition("/")[0]
 
     def commit(self) -> None:
-        """Make the staged folder the site, atomically where the system allows."""
+        """Make the staged folder the site, atomically where the system allows; keep the old one as spare."""
         if self.site_dir.exists() and _exchange(self.dir, self.site_dir):
-            _remove(self.dir)
+            os.rename(self.dir, self.spare)
             return
         old = self.site_dir.with_name(f".{self.site_dir.name}.old")
         if self.site_dir.exists():
             os.rename(self.site_dir, old)
         os.rename(self.dir, self.site_dir)
-        _remove(old)
+        if old.exists():
+            os.rename(old, self.spare)
 
     def abandon(self) -> None:
-        """Drop the staged folder; site/ stays as it was."""
-        _remove(self.dir)
+        """Leave site/ as it was; the staged folder stays as spare for the next build."""
+        os.rename(self.dir, self.spare)
+
+    def _link(self, relative: str) -> None:
+        """Make the staged file the very file site/ has (unless it already is)."""
+        source = self.site_dir / relative
+        if self.present.get(relative) == os.stat(source).st_ino:
+            return
+        self._folder_for(relative)
+        target = self.dir / relative
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        _link_or_copy(source, temporary)
+        os.replace(temporary, target)
+
+    def _folder_for(self, relative: str) -> None:
+        folder = relative.rpartition("/")[0]
+        if folder and folder not in self.folders:
+            (self.dir / folder).mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+
+
+def _inventory(folder: Path) -> tuple[dict[str, int], set[str], set[str]]:
+    """The regular files (relative path → inode), the folders and the empty folders under folder;
+    anything else is removed: a link or device left there could lead a write elsewhere."""
+    files: dict[str, int] = {}
+    folders: set[str] = set()
+    empty: set[str] = set()
+    pending = [("", str(folder))]
+    while pending:
+        prefix, path = pending.pop()
+        entries = list(os.scandir(path))
+        if not entries and prefix:
+            empty.add(prefix[:-1])
+        for entry in entries:
+            relative = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                folders.add(relative)
+                pending.append((relative + "/", entry.path))
+            elif entry.is_file(follow_symlinks=False) and not entry.name.endswith(".tmp"):
+                files[relative] = entry.inode()
+            else:
+                _unlink_quietly(Path(entry.path))
+    return files, folders, empty
 
 
 @contextlib.contextmanager
@@ -128,6 +217,15 @@ def _exchange(first: Path, second: Path) -> bool:
         return False
     result = renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE)
     return result == 0
+
+
+def _is_real_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _unlink_quietly(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
 
 
 def _remove(path: Path) -> None:

@@ -16,7 +16,7 @@ from . import uptodate
 from .bodies import render_bodies
 from .cache import Cache, hash_bytes
 from .config import Config, load_config
-from .depend import item_digests, page_fingerprint, site_digest
+from .depend import Fingerprints, site_digest
 from .entities import Gazetteer
 from .load import load_content
 from .output import Staging, build_lock
@@ -70,8 +70,7 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
         site = Site(config, content, links, urls, bodies, build_date)
         outcome.pages = len(pages)
         if report.ok:
-            fingerprints = clock("fingerprint", _fingerprints(config, site, pages))
-            outcome.rendered, outcome.written = _render_and_write(config, site, pages, fingerprints, cache, report, write)
+            outcome.rendered, outcome.written = _render_and_write(config, site, pages, cache, report, write)
             clock("render+write", None)
             if outcome.written and use_cache:
                 cache.save()
@@ -102,20 +101,21 @@ def _bodies_context(config: Config) -> str:
 
 
 def _fingerprints(config: Config, site: Site, pages: list[PagePlan]) -> list[str]:
-    shared = site_digest(config, site.content) + (site.build_date or "")
-    digests = item_digests(site.content, site.links, site.bodies)
-    cards: dict = {}
-    return [page_fingerprint(page, shared, digests, site.content, site.links, cards) for page in pages]
+    """Every page's fingerprint (digest/depend.py): an unchanged one means unchanged bytes."""
+    fingerprint = Fingerprints(site_digest(config, site.content) + (site.build_date or ""),
+                               site.content, site.links, site.bodies)
+    return [fingerprint(page) for page in pages]
 
 
-def _render_and_write(config: Config, site: Site, pages: list[PagePlan], fingerprints: list[str],
-                      cache: Cache, report: Report, write: bool) -> tuple[int, bool]:
+def _render_and_write(config: Config, site: Site, pages: list[PagePlan], cache: Cache, report: Report,
+                      write: bool) -> tuple[int, bool]:
     """Render the pages whose fingerprint changed, carry the others over; swap in if all is well."""
     env = make_environment(config, site)
     preload_layouts(env, pages, report)
     if not report.ok:
         return 0, False
     staging = Staging(config.site_dir) if write else None
+    fingerprints = _fingerprints(config, site, pages) if write else [""] * len(pages)
     stale = [i for i, page in enumerate(pages)
              if not (staging and cache.pages.get(page.path) == f"{fingerprints[i]} {staging.identity(page.path, staged=False)}")]
 
@@ -129,21 +129,23 @@ def _render_and_write(config: Config, site: Site, pages: list[PagePlan], fingerp
 
     for problems in parallel_map(render, len(stale)):
         report.problems.extend(problems)
+    rendered = len(stale)
     if staging is None:
-        return len(stale), False
+        return rendered, False
     if not report.ok:
         staging.abandon()
-        return len(stale), False
-    for index in set(range(len(pages))) - set(stale):
+        return rendered, False
+    for index in sorted(set(range(len(pages))) - set(stale)):
         staging.reuse(pages[index].path)
     staging.copy_static(config.static_dir)
+    staging.prune([page.path for page in pages])  # before indexing: the index must see only this build's pages
     if not _search_index(config, staging, fingerprints, cache, report):
         staging.abandon()
-        return len(stale), False
-    outputs = {page.path: f"{fingerprint} {staging.identity(page.path)}" for page, fingerprint in zip(pages, fingerprints)}
+        return rendered, False
+    outputs = {page.path: f"{printed} {staging.identity(page.path)}" for page, printed in zip(pages, fingerprints)}
     staging.commit()  # renames keep each file's inode and times, so the identities stay true in site/
     cache.pages = outputs
-    return len(stale), True
+    return rendered, True
 
 
 def _search_index(config: Config, staging: Staging, fingerprints: list[str], cache: Cache, report: Report) -> bool:
@@ -155,4 +157,7 @@ def _search_index(config: Config, staging: Staging, fingerprints: list[str], cac
     if cache.search == key and staging.reuse_folder("pagefind"):
         return True
     cache.search = key
-    return index_site(staging.dir, report)
+    staging.clear_folder("pagefind")
+    indexed = index_site(staging.dir, report)
+    staging.keep_folder("pagefind")
+    return indexed

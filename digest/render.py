@@ -57,6 +57,7 @@ def make_environment(config: Config, site: Site) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(config),
     )
     urls = site.urls
     env.globals.update(
@@ -72,6 +73,16 @@ def make_environment(config: Config, site: Site) -> jinja2.Environment:
                        plural=_plural, atom_date=_atom_date, xml_text=_xml_text,
                        news_article_json=lambda item, url: news_article_json(item, url, site.excerpt(item)))
     return env
+
+
+def _bytecode_cache(config: Config) -> jinja2.BytecodeCache | None:
+    """Compiled layouts kept in .digest-cache/ (Jinja checks each against its layout's source)."""
+    folder = config.root / ".digest-cache" / "layouts"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def preload_layouts(env: jinja2.Environment, pages: list[PagePlan], report: Report) -> None:

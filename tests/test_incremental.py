@@ -1,6 +1,5 @@
 """Incremental builds: after any edits, a rebuild gives exactly the bytes of a cold build."""
 
-import json
 import shutil
 
 import pytest
@@ -155,18 +154,24 @@ See [four](article:four).
     assert site_files(root) == cold_copy(root, tmp_path)
 
 
-@pytest.mark.parametrize("garbage", ["", "{not json", "[]", '{"version": 1}', None])
+@pytest.mark.parametrize("garbage", ["", "{not json", "[]", '{"version": 1}', "truncated", "flipped", None])
 def test_a_corrupt_cache_is_ignored_and_rebuilt(project, tmp_path, garbage):
     root = project(SITE)
     assert build(root).report.ok
-    for name in ("cache.json", "bodies.json"):
+    for name in (cache_module.CACHE_FILE, cache_module.BODIES_FILE):
         path = root / ".digest-cache" / name
-        if garbage is None:  # well-formed JSON whose entries are lies
-            data = json.loads(path.read_text())
+        if garbage is None:  # a well-formed file with a valid checksum whose entries are lies
+            data = cache_module._read(path)
             for entry in data.get("bodies", {}).values():
                 entry["html"] = "<p>forged</p>"
                 entry["refs"] = "nonsense"
-            path.write_text(json.dumps(data))
+            cache_module._write(path, data)
+        elif garbage == "truncated":
+            path.write_bytes(path.read_bytes()[:-10])
+        elif garbage == "flipped":
+            data = bytearray(path.read_bytes())
+            data[-5] ^= 0x20
+            path.write_bytes(bytes(data))
         else:
             path.write_text(garbage)
     edit(root, *EDITS["title"])

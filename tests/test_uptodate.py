@@ -89,7 +89,7 @@ def test_any_change_to_inputs_or_site_means_a_full_build(project, settled, chang
 def cold_build_of(root):
     """The site a cold build of a copy of the project gives."""
     copy = root.parent / "cold-copy"
-    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("site", ".digest-cache"))
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("site", ".digest-cache", ".site.*"))
     assert build(copy).written
     return site_files(copy)
 
