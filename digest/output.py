@@ -54,6 +54,9 @@ class Staging:
         if not target.is_relative_to(self.dir.resolve()):
             raise ValueError(f"refusing to write outside the site: {site_path}")
         self._folder_for(relative)
+        if relative not in self.present:  # a new file: no link to site/ to write through
+            target.write_bytes(data)
+            return
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, target)
