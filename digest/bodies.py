@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from markupsafe import Markup
 
 from .cache import Cache
 from .entities import Gazetteer
@@ -20,13 +19,13 @@ from .workers import parallel_map
 class Body:
     """A rendered body: safe HTML for the page, plain text for mentions, search and excerpts."""
 
-    html: Markup
+    html: str  # already safe; shared with the cache entry rather than copied into a Markup
     text: str
     mentions: tuple[str, ...] = ()
 
     def __html__(self) -> str:
         """Printed in a layout (`{{ site.bodies[key] }}`), a body is its HTML."""
-        return str(self.html)
+        return self.html
 
 
 def make_resolver(content: Content, urls: Urls):
@@ -67,7 +66,7 @@ def render_bodies(content: Content, urls: Urls, gazetteer: Gazetteer, cache: Cac
         entry = cache.bodies[item.path.as_posix()]
         for line, message in entry["problems"]:
             report.error(item.path, line, message)
-        bodies[(item.content_type, item.id)] = Body(Markup(entry["html"]), entry["text"], tuple(entry["mentions"]))
+        bodies[(item.content_type, item.id)] = Body(entry["html"], entry["text"], tuple(entry["mentions"]))
     return bodies
 
 

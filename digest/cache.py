@@ -109,7 +109,8 @@ def _read(path: Path):
         raw = path.read_bytes()
     except OSError:
         return None
-    header, checksum, payload = raw[:len(MAGIC)], raw[len(MAGIC):len(MAGIC) + 32], raw[len(MAGIC) + 32:]
+    view = memoryview(raw)  # slices of a view, not copies: the payload can be tens of megabytes
+    header, checksum, payload = raw[:len(MAGIC)], raw[len(MAGIC):len(MAGIC) + 32], view[len(MAGIC) + 32:]
     if header != MAGIC or hashlib.sha256(payload).digest() != checksum:
         return None
     try:
@@ -122,7 +123,10 @@ def _write(path: Path, data: dict) -> None:
     """Write a cache file atomically: magic, sha256 of the payload, marshal payload (data only, no code)."""
     payload = marshal.dumps(data)
     temporary = path.with_suffix(".tmp")
-    temporary.write_bytes(MAGIC + hashlib.sha256(payload).digest() + payload)
+    with open(temporary, "wb") as handle:  # three writes, not one joined copy of the payload
+        handle.write(MAGIC)
+        handle.write(hashlib.sha256(payload).digest())
+        handle.write(payload)
     os.replace(temporary, path)
 
 

@@ -45,7 +45,7 @@ class Site:
 
     def body(self, item) -> Markup:
         """An item's rendered body."""
-        return self.bodies[(item.content_type, item.id)].html
+        return Markup(self.bodies[(item.content_type, item.id)].html)
 
 
 def make_environment(config: Config, site: Site) -> jinja2.Environment:
