@@ -7,6 +7,8 @@ damaged or truncated file is recognised before it is parsed. They hold:
 - `bodies`: each content file's rendered Markdown, keyed by the file's path, valid while the
   file's bytes, the entities file and the base URL are unchanged and every `kind:id` link in it
   still resolves to the same URL (checked one by one on reuse);
+- `items`: each content file's parsed item and the problems reading it gave, valid while the
+  file's size, modification and change times and inode are those recorded (see `load.py`);
 - `pages`: a fingerprint of everything each output page was made from (see `fingerprint`); a
   page whose fingerprint is unchanged and whose file is still in `site/` is carried over
   without rendering.
@@ -29,6 +31,7 @@ from pathlib import Path
 
 CACHE_FILE = "cache.bin"
 BODIES_FILE = "bodies.bin"
+ITEMS_FILE = "items.bin"
 MAGIC = b"digest-cache 1\n"
 SHAPING_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "Jinja2", "MarkupSafe", "PyYAML", "pagefind_bin")
 
@@ -74,6 +77,8 @@ class Cache:
         self.pages: dict[str, str] = {}
         self.search: str | None = None
         self.related: dict = {}
+        self.items: dict[str, dict] = {}
+        self.items_changed = False
         self.run = ""
 
     @classmethod
@@ -88,6 +93,9 @@ class Cache:
         cache.pages, cache.search, cache.bodies = pages["pages"], pages["search"], bodies["bodies"]
         cache.related = pages["related"] if isinstance(pages.get("related"), dict) else {}
         cache.run = pages["run"]
+        items = _read(cache.folder / ITEMS_FILE)
+        if _well_formed(items, "items", dict) and items["version"] == code_version() and items["run"] == cache.run:
+            cache.items = items["items"]
         return cache
 
     def save(self) -> None:
@@ -96,9 +104,10 @@ class Cache:
         Both files carry the same `run` stamp, so a build killed between the two writes leaves
         a pair that does not match and is ignored as a whole."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        if self.bodies_changed or not self.run:
+        if self.bodies_changed or self.items_changed or not self.run:
             self.run = hashlib.sha256(os.urandom(16)).hexdigest()[:16]
             _write(self.folder / BODIES_FILE, {"version": code_version(), "run": self.run, "bodies": self.bodies})
+            _write(self.folder / ITEMS_FILE, {"version": code_version(), "run": self.run, "items": self.items})
         _write(self.folder / CACHE_FILE, {"version": code_version(), "run": self.run, "pages": self.pages,
                                           "search": self.search, "related": self.related})
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from pathlib import Path
 
+from .cache import Cache
 from .config import Config
-from .model import Article, Brief, Content, Entity, Incident, Page, Relation, Source
-from .problems import Report
+from .model import Article, Brief, Content, Entity, Incident, Page, Relation, Source, from_data, to_data
+from .problems import Problem, Report
 from .schema import Fields
 from .source import ContentFile, SourceError, iter_files, load_yaml, read_content_file, read_text, symlink_problems
 
@@ -19,6 +21,7 @@ INCIDENT_KINDS = ("expulsion", "arrest", "closure", "leak", "advisory", "investi
                   "sanction", "statement", "cyberattack", "sabotage", "defection", "other")
 RELATION_TYPES = ("retaliation-for", "response-to", "follow-up", "same-case", "part-of")
 ENTITIES_FILE = "entities.yaml"
+SETTLE_NS = 1_000_000_000
 # Device names Windows will not create as files or folders: a site with /articles/con/ cannot be
 # copied to, or served from, a Windows machine.
 WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))})
@@ -29,27 +32,88 @@ SYMLINK_PROBLEMS = {
 }
 
 
-def load_content(config: Config, report: Report) -> Content:
-    """Read and check every file under content/."""
+def load_content(config: Config, report: Report, cache: Cache | None = None) -> Content:
+    """Read and check every file under content/; the cache's items spare parsing a file again
+    while its size, times and inode are those recorded with it."""
     content = Content()
     folder = config.content_dir
     links = symlink_problems(folder)
     for link, problem in links:
         report.error(link, 1, SYMLINK_PROBLEMS[problem])
+    memory = _Memory(cache.items if cache is not None else {}, report)
     for path in iter_files(folder / "articles", ".md"):
-        _add(content.articles, _load_item(path, report, _article), path, report)
+        _add(content.articles, memory.load(path, _article), path, report)
     for path in iter_files(folder / "briefs", ".md"):
-        _add(content.briefs, _load_item(path, report, _brief), path, report)
+        _add(content.briefs, memory.load(path, _brief), path, report)
     for path in iter_files(folder / "incidents", ".md"):
-        _add(content.incidents, _load_item(path, report, _incident), path, report)
+        _add(content.incidents, memory.load(path, _incident), path, report)
     for path in iter_files(folder / "pages", ".md"):
-        _add(content.pages, _load_item(path, report, _page), path, report)
+        _add(content.pages, memory.load(path, _page), path, report)
+    memory.forget_others()
+    if cache is not None and memory.changed:
+        cache.items_changed = True
     content.entities_path = folder / ENTITIES_FILE
     content.entities = {} if any(link == content.entities_path for link, _ in links) \
         else load_entities(content.entities_path, report)
     if not config.drafts:
         _drop_drafts(content)
     return content
+
+
+class _Memory:
+    """Parsed items remembered by file identity, with the problems they gave, kept in the cache."""
+
+    def __init__(self, remembered: dict, report: Report):
+        self.remembered, self.report = remembered, report
+        self.seen: set[str] = set()
+        self.changed = False
+        # A file changed within this long before now could change again unseen with the same
+        # size and times (timestamps are coarse): it is parsed, never remembered.
+        self.settled_before = time.time_ns() - SETTLE_NS
+
+    def load(self, path: Path, make):
+        """The file's item: remembered if its identity is unchanged, else read, checked and remembered."""
+        key = str(path)
+        self.seen.add(key)
+        identity = _identity(path)
+        entry = self.remembered.get(key)
+        if identity is not None and isinstance(entry, dict) and entry.get("identity") == identity:
+            try:
+                item, problems = from_data(entry["item"]), [_problem(p) for p in entry["problems"]]
+            except (ValueError, TypeError, KeyError):
+                pass  # not what we wrote: parse the file again
+            else:
+                self.report.problems.extend(problems)
+                return item
+        local = Report(root=self.report.root)
+        item = _load_item(path, local, make)
+        self.report.problems.extend(local.problems)
+        self.remembered.pop(key, None)
+        if identity is not None and max(identity[1], identity[2]) < self.settled_before:
+            self.remembered[key] = {"identity": identity, "item": to_data(item),
+                                    "problems": [[p.path, p.line, p.message, p.severity] for p in local.problems]}
+        self.changed = True
+        return item
+
+    def forget_others(self) -> None:
+        for key in set(self.remembered) - self.seen:
+            del self.remembered[key]
+            self.changed = True
+
+
+def _problem(data) -> Problem:
+    path, line, message, severity = data
+    if not (isinstance(path, str) and type(line) is int and isinstance(message, str) and severity in ("error", "warning")):
+        raise ValueError("not a remembered problem")
+    return Problem(path, line, message, severity)
+
+
+def _identity(path: Path) -> list[int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
 def _add(table: dict, item, path: Path, report: Report) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 DAY, MONTH, YEAR = "day", "month", "year"
@@ -171,3 +171,38 @@ class Content:
     pages: dict[str, Page] = field(default_factory=dict)
     entities: dict[str, Entity] = field(default_factory=dict)
     entities_path: Path | None = None
+
+
+# Items as plain data (dicts, tuples, str, int, None) for the cache, and back. Only the classes
+# below are ever built from cached data; anything else in it is refused with ValueError.
+_CLASSES = {cls.__name__: cls for cls in (Article, Brief, Incident, Page, PartialDate, Source, Relation)}
+_CLASS = "\0class"
+
+
+def to_data(value):
+    """A model value as plain data: model objects become {"\0class": name, "fields": [...]}."""
+    name = type(value).__name__
+    if name in _CLASSES and type(value) is _CLASSES[name]:
+        return {_CLASS: name, "fields": [to_data(getattr(value, f.name)) for f in fields(value)]}
+    if isinstance(value, Path):
+        return {_CLASS: "Path", "fields": str(value)}
+    if isinstance(value, tuple) and value and type(value[0]).__name__ in _CLASSES:
+        return tuple(to_data(v) for v in value)  # relations; other tuples and dicts hold plain values
+    return value
+
+
+def from_data(data):
+    """The model value back from to_data's form; ValueError if it is not such a form."""
+    if isinstance(data, dict) and _CLASS in data:
+        name, values = data[_CLASS], data.get("fields")
+        if name == "Path" and isinstance(values, str):
+            return Path(values)
+        if name not in _CLASSES or not isinstance(values, list):
+            raise ValueError(f"not a model value: {name!r}")
+        try:
+            return _CLASSES[name](*(from_data(v) for v in values))
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
+    if isinstance(data, tuple) and data and isinstance(data[0], dict):
+        return tuple(from_data(v) for v in data)
+    return data

@@ -60,7 +60,7 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
             return outcome
         uptodate.forget(config)
         cache = Cache.load(root) if use_cache else Cache(root)
-        content = clock("read", load_content(config, report))
+        content = clock("read", load_content(config, report, cache))
         check_seed_hashes(config, content, report)
         urls = Urls(config.base_url)
         gazetteer = Gazetteer(content.entities)
@@ -100,13 +100,6 @@ def _bodies_context(config: Config) -> str:
     return hashlib.sha256(hash_bytes(data).encode() + b"\0" + config.base_url.encode()).hexdigest()
 
 
-def _fingerprints(config: Config, site: Site, pages: list[PagePlan]) -> list[str]:
-    """Every page's fingerprint (digest/depend.py): an unchanged one means unchanged bytes."""
-    fingerprint = Fingerprints(site_digest(config, site.content) + (site.build_date or ""),
-                               site.content, site.links, site.bodies)
-    return [fingerprint(page) for page in pages]
-
-
 def _render_and_write(config: Config, site: Site, pages: list[PagePlan], cache: Cache, report: Report,
                       write: bool) -> tuple[int, bool]:
     """Render the pages whose fingerprint changed, carry the others over; swap in if all is well."""
@@ -115,20 +108,27 @@ def _render_and_write(config: Config, site: Site, pages: list[PagePlan], cache: 
     if not report.ok:
         return 0, False
     staging = Staging(config.site_dir) if write else None
-    fingerprints = _fingerprints(config, site, pages) if write else [""] * len(pages)
-    stale = [i for i, page in enumerate(pages)
-             if not (staging and cache.pages.get(page.path) == f"{fingerprints[i]} {staging.identity(page.path, staged=False)}")]
+    fingerprint = Fingerprints(site_digest(config, site.content) + (site.build_date or ""),
+                               site.content, site.links, site.bodies) if write else None
+    # With nothing to carry over, every page is rendered: its fingerprint is then taken by the
+    # worker that renders it, on both cores, instead of all of them here first.
+    every = staging is None or not cache.pages
+    fingerprints = [""] * len(pages) if every else [fingerprint(page) for page in pages]
+    stale = list(range(len(pages))) if every else \
+        [i for i, page in enumerate(pages) if cache.pages.get(page.path) != f"{fingerprints[i]} {staging.identity(page.path, staged=False)}"]
 
-    def render(index: int) -> list:
+    def render(index: int) -> tuple[list, str]:
         page = pages[stale[index]]
         local = Report(root=report.root)
         data = render_page(env, page, local)
         if data is not None and staging is not None:
             staging.write(page.path, data)
-        return local.problems
+        return local.problems, (fingerprint(page) if every and fingerprint else None)
 
-    for problems in parallel_map(render, len(stale)):
+    for index, (problems, printed) in zip(stale, parallel_map(render, len(stale))):
         report.problems.extend(problems)
+        if printed is not None:
+            fingerprints[index] = printed
     rendered = len(stale)
     if staging is None:
         return rendered, False

@@ -331,12 +331,18 @@ def iter_files(folder: Path, suffix: str) -> list[Path]:
         return []
     root = folder.resolve()
     found = []
-    for path in sorted(folder.rglob(f"*{suffix}")):
-        if any(part.startswith(".") for part in path.relative_to(folder).parts):
-            continue
-        if path.is_file() and path.resolve().is_relative_to(root):
-            found.append(path)
-    return found
+    for directory, folders, names in os.walk(folder):  # links to folders are not followed
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in names:
+            if name.startswith(".") or not name.endswith(suffix):
+                continue
+            path = os.path.join(directory, name)
+            if not os.path.isfile(path):  # also false for a link to nothing or round in a loop
+                continue
+            if os.path.islink(path) and not Path(path).resolve().is_relative_to(root):
+                continue
+            found.append(Path(path))
+    return sorted(found)
 
 
 def symlinks_leaving(folder: Path) -> list[Path]:
