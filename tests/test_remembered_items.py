@@ -10,21 +10,7 @@ from digest import cache as cache_module
 from digest import load, uptodate
 from tests.conftest import build, messages, site_files
 from tests.test_spare import cold_of
-
-FILES = """-- content/articles/one.md --
----
-title: One
-date: 2021-10-19
-tags: [NATO]
----
-A first article.
--- content/articles/two.md --
----
-title: Two
----
-A second article, undated: the build warns about it.
-"""
-
+from tests.test_uptodate import FILES  # two articles, one undated (a warning)
 
 @pytest.fixture
 def settled(monkeypatch):
