@@ -57,7 +57,7 @@ def plan_site(config: Config, content: Content, links: Links, urls: Urls, report
         pages.append(PagePlan("/search/", "search.html", {}, "search page"))
     pages.append(PagePlan("/feed.xml", "atom.xml", {"items": [a for a in articles if a.date][: config.feed_items],
                                                      "feed_title": config.title, "feed_path": "/feed.xml",
-                                                     "page_path": "/"}, "site feed"))
+                                                     "page_path": "/", "full_content": True}, "site feed"))
     pages.append(PagePlan("/sitemap.xml", "sitemap.xml", {"paths": []}, "sitemap"))
     pages.append(PagePlan("/robots.txt", "robots.txt", {}, "robots.txt"))
     _fill_sitemap(pages)
@@ -75,7 +75,8 @@ def plan_incident(config: Config, content: Content, links: Links, urls: Urls, in
     return [
         PagePlan(path, "incident.html", {"item": incident, "feed": f"{path}feed.xml"}, _shown(incident.path, config)),
         PagePlan(f"{path}feed.xml", "atom.xml", {"items": articles, "feed_title": f"{config.title}: {incident.title}",
-                                                 "feed_path": f"{path}feed.xml", "page_path": path},
+                                                 "feed_path": f"{path}feed.xml", "page_path": path,
+                                                 "full_content": False},
                  f"feed of incident `{incident.id}`"),
     ]
 
@@ -89,7 +90,8 @@ def plan_tags(config: Config, content: Content, links: Links, urls: Urls) -> lis
         pages += paginate(path, "tag.html", items, config.items_per_page, urls, f"tag `{tag.name}`", {"tag": tag, "title": tag.name})
         pages.append(PagePlan(f"{path}feed.xml", "atom.xml", {"items": [i for i in items if i.date and i.content_type == "article"][: config.feed_items],
                                                                "feed_title": f"{config.title}: {tag.name}",
-                                                               "feed_path": f"{path}feed.xml", "page_path": path},
+                                                               "feed_path": f"{path}feed.xml", "page_path": path,
+                                                               "full_content": False},
                               f"feed of tag `{tag.name}`"))
     return pages
 

@@ -511,6 +511,8 @@ def test_sample_tag_feeds_hold_the_tags_dated_articles(built):
     tricky = parse_feed(site.site / "tags/r-d-b/feed.xml")
     assert tricky.bozo == 0 and tricky.feed.title == "Sample & <digest>: R&D <b>"
     assert [e.title for e in tricky.entries] == [TRICKY_TITLE]
+    # Summaries and links only: the full text is in the site feed, not repeated in every tag's.
+    assert all(e.summary and "content" not in e for e in nato.entries + tricky.entries)
 
 
 @pytest.mark.parametrize("source, base", SITES, ids=SITE_IDS)
