@@ -58,6 +58,7 @@ def make_environment(config: Config, site: Site) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=_bytecode_cache(config),
+        auto_reload=False,  # one environment per build: no need to stat every layout for every page
     )
     urls = site.urls
     env.globals.update(

@@ -1,7 +1,8 @@
 """Run a function over many items on both cores, without slowing down small builds.
 
 Workers are forked, so they inherit the whole loaded site instead of receiving it pickled;
-they are sent only indexes and send back only small results. Below `PARALLEL_MIN` items, or
+they are sent only indexes and send back only small results, and this process works alongside
+them. Below `PARALLEL_MIN` items, or
 where fork is unavailable, everything runs in this process.
 """
 
@@ -26,18 +27,27 @@ def parallel_map(task: Callable[[int], object], count: int, minimum: int = PARAL
         return [task(index) for index in range(count)]
     global _TASK
     _TASK = task
+    chunks = _chunks(count, workers)
     try:
-        chunks = _chunks(count, workers * 4)
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_run_chunk, chunks)
+        # This process takes a share too, so only workers − 1 are forked: each forked worker
+        # copies, page by page, whatever inherited memory it touches (reference counts change
+        # on every read), and fresh memory is the dearest thing on a virtual machine.
+        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+            theirs = pool.map_async(_run_chunk, chunks[1:])
+            parts = [_run_chunk(chunks[0])] + theirs.get()
     finally:
         _TASK = None
-    return [result for part in parts for result in part]
+    results: list = [None] * count
+    for chunk, part in zip(chunks, parts):
+        results[chunk.start:chunk.stop:chunk.step] = part
+    return results
 
 
 def _chunks(count: int, pieces: int) -> Sequence[range]:
-    size = max(1, -(-count // pieces))
-    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+    """Strided, not contiguous: neighbouring items (pages of one kind, say) cost alike, so each
+    chunk gets a share of every kind and the workers finish together."""
+    pieces = min(pieces, count)
+    return [range(start, count, pieces) for start in range(pieces)]
 
 
 def _run_chunk(indexes: range) -> list:
