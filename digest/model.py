@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 DAY, MONTH, YEAR = "day", "month", "year"
+# English, whatever the machine's locale: the same input gives the same bytes everywhere.
+MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
 
 
 @dataclass(frozen=True, order=True)
@@ -32,9 +34,9 @@ class PartialDate:
     def human(self) -> str:
         """19 October 2021, October 2021 or 2021."""
         if self.day:
-            return f"{self.day} {calendar.month_name[self.month]} {self.year}"
+            return f"{self.day} {MONTHS[self.month]} {self.year}"
         if self.month:
-            return f"{calendar.month_name[self.month]} {self.year}"
+            return f"{MONTHS[self.month]} {self.year}"
         return str(self.year)
 
     def ordinal(self) -> int:

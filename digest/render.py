@@ -70,10 +70,25 @@ def make_environment(config: Config, site: Site) -> jinja2.Environment:
         tag_url=lambda name: urls.href(urls.tag(name)),
         get=site.get,
     )
+    env.globals["card"] = _card_renderer(env)
     env.filters.update(human_date=_human_date, iso_date=_iso_date, excerpt=site.excerpt, json_script=json_script,
                        plural=_plural, atom_date=_atom_date, xml_text=_xml_text,
                        news_article_json=lambda item, url: news_article_json(item, url, site.excerpt(item)))
     return env
+
+
+def _card_renderer(env: jinja2.Environment):
+    """`card(item)`: partials/card.html for one item, rendered once per build and reused on
+    every listing that shows the item (tag, home, briefs and incident pages)."""
+    cards: dict = {}
+
+    def card(item) -> Markup:
+        key = (item.content_type, item.id)
+        if key not in cards:
+            cards[key] = Markup(env.get_template("partials/card.html").render(item=item))
+        return cards[key]
+
+    return card
 
 
 def _bytecode_cache(config: Config) -> jinja2.BytecodeCache | None:
