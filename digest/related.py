@@ -83,6 +83,7 @@ class _Index:
     postings: dict[str, tuple]  # token → (holders ascending, dated holders' days ascending, those holders)
     declared: dict[int, set[int]]  # position i → positions j > i with a relation declared on either side
     names: dict[str, dict[str, str]]  # "e" / "t" → id → display name
+    labels: dict[str, tuple]  # token → (kind, −value, folded name, id, name): sorts as reasons list them
 
 
 def related_items(items: list[Features], weights: RelatedWeights, entity_names: dict[str, str],
@@ -169,7 +170,14 @@ def _index(items: list[Features], weights: RelatedWeights, entity_types: dict[st
             if j != i:
                 declared[min(i, j)].add(max(i, j))
     return _Index(weights, items, value, own, [frozenset(o) for o in own],
-                  {token: frozenset(positions) for token, positions in members.items()}, postings, declared, names)
+                  {token: frozenset(positions) for token, positions in members.items()}, postings, declared, names,
+                  {token: _label(token, value[token], names) for token in members})
+
+
+def _label(token: str, value: float, names: dict) -> tuple:
+    kind, thing = token.split(":", 1)
+    name = names.get(kind, {}).get(thing, thing)
+    return ("iet".index(kind), -value, name.casefold(), thing, name)
 
 
 def _candidates_of(i: int, index: _Index):
@@ -268,16 +276,14 @@ def _reasons(i: int, j: int, index: _Index, declared: bool, timed: bool) -> tupl
     reasons = []
     if declared:
         reasons.append(this.relations.get(other.key) or "related")  # declared on the other side only
-    shared = index.bags[i] & index.bags[j]
-    incidents = sum(token.startswith("i:") for token in shared)
+    shared = sorted(index.labels[token] for token in index.bags[i] & index.bags[j])
+    incidents = sum(1 for label in shared if label[0] == 0)
     if incidents:
         reasons.append("same incidents" if incidents > 1 else "same incident")
-    for prefix, words in (("e", "shares "), ("t", "tagged ")):
-        names = index.names[prefix]
-        ranked = sorted((-index.value[token], names.get(token[2:], token[2:]).casefold(), token[2:])
-                        for token in shared if token.startswith(prefix + ":"))
-        if ranked:
-            reasons.append(words + _names([names.get(thing, thing) for _, _, thing in ranked]))
+    for kind, words in ((1, "shares "), (2, "tagged ")):
+        names = [label[4] for label in shared if label[0] == kind]
+        if names:
+            reasons.append(words + _names(names))
     if timed:
         days = abs(this.day - other.day)
         reasons.append("same day" if days == 0 else "1 day apart" if days == 1 else f"{days:,} days apart")
