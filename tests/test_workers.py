@@ -1,0 +1,58 @@
+"""Both cores: forked workers give exactly what one process gives, in order, errors included."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from digest import workers
+from digest import related
+from tests.conftest import build, site_files
+
+
+def test_results_come_back_in_order_and_equal_to_one_process():
+    values = [(index * 7919) % 1000 for index in range(1234)]
+
+    def task(index):
+        return index, os.getpid(), sum(range(values[index]))  # uneven work
+
+    results = workers.parallel_map(task, len(values))
+    assert [(i, s) for i, _, s in results] == [(i, sum(range(v))) for i, v in enumerate(values)]
+    pids = {pid for _, pid, _ in results}
+    assert os.getpid() in pids  # this process took its share
+    assert len(pids) >= 2 or workers.worker_count() == 1
+
+
+def test_small_counts_stay_in_this_process():
+    assert {workers.parallel_map(lambda index: os.getpid(), 10)[i] for i in range(10)} == {os.getpid()}
+
+
+@pytest.mark.parametrize("where", [0, 1])  # the first chunk is this process's, the second a worker's
+def test_an_error_in_any_task_is_raised_here(where):
+    def task(index):
+        if index == where:
+            raise ValueError(f"task {index} failed")
+        return index
+
+    with pytest.raises(ValueError, match=f"task {where} failed"):
+        workers.parallel_map(task, 500)
+
+
+def test_a_large_site_builds_the_same_bytes_on_one_core_and_on_all(project, tmp_path, monkeypatch):
+    files = "".join(
+        f"-- content/articles/a{i:03d}.md --\n---\ntitle: Article {i}\ndate: 2021-{1 + i % 12:02d}-{1 + i % 28:02d}\n"
+        f"tags: [topic {i % 9}, topic {i % 4}]\nentities: [{['nato', 'russia', 'belgium'][i % 3]}]\n---\n"
+        f"Russia and NATO, item {i}. See [the first](article:a000).\n" for i in range(450))
+    entities = ("-- content/entities.yaml --\nnato:\n  name: NATO\n  type: organization\nrussia:\n  name: Russia\n"
+                "  type: country\nbelgium:\n  name: Belgium\n  type: country\n")
+    root = project(entities + files)
+    monkeypatch.setattr(related, "MATRIX_MIN", 0)  # related items by the matrix method, in blocks on all cores
+    assert build(root).written
+    everywhere = site_files(root)
+    copy = tmp_path / "one-core"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("site", ".digest-cache", ".site.*"))
+    monkeypatch.setattr(workers, "worker_count", lambda: 1)
+    assert build(copy).written
+    assert site_files(copy) == everywhere
