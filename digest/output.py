@@ -18,8 +18,10 @@ import contextlib
 import ctypes
 import ctypes.util
 import fcntl
+import hashlib
 import os
 import shutil
+import stat
 from pathlib import Path
 
 from .urls import output_file
@@ -86,6 +88,20 @@ class Staging:
                 self._link(relative)
                 self.kept.add(relative)
         return True
+
+    def folder_identity(self, name: str, staged: bool = True) -> str:
+        """A digest of every file's path, size, modification time and inode under a folder,
+        staged or in site/: the search index is carried over only while it is the one written."""
+        folder = (self.dir if staged else self.site_dir) / name
+        if not _is_real_folder(folder):
+            return "absent"
+        digest = hashlib.sha256()
+        for path in sorted(folder.rglob("*")):
+            info = path.lstat()
+            if stat.S_ISDIR(info.st_mode):
+                continue  # folders are made afresh in each staging folder; their files are what count
+            digest.update(f"{path.relative_to(folder).as_posix()}\0{info.st_size}:{info.st_mtime_ns}:{info.st_ino}:{info.st_mode}\0".encode())
+        return digest.hexdigest()
 
     def clear_folder(self, name: str) -> None:
         """Empty a folder before a tool writes into it (its files may be shared with site/)."""

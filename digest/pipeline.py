@@ -154,10 +154,13 @@ def _search_index(config: Config, staging: Staging, fingerprints: list[str], cac
         cache.search = None
         return True
     key = hashlib.sha256("\0".join(fingerprints).encode()).hexdigest()
-    if cache.search == key and staging.reuse_folder("pagefind"):
-        return True
-    cache.search = key
-    staging.clear_folder("pagefind")
-    indexed = index_site(staging.dir, report)
-    staging.keep_folder("pagefind")
+    # The old index is carried over only while its files are the very ones the last build wrote.
+    unchanged = cache.search == f"{key} {staging.folder_identity('pagefind', staged=False)}"
+    if unchanged and staging.reuse_folder("pagefind"):
+        indexed = True
+    else:
+        staging.clear_folder("pagefind")
+        indexed = index_site(staging.dir, report)
+        staging.keep_folder("pagefind")
+    cache.search = f"{key} {staging.folder_identity('pagefind')}"  # renames keep inodes and times
     return indexed

@@ -98,3 +98,19 @@ def test_a_spare_that_is_a_link_is_dropped_not_followed(project):
     assert build(root).written
     assert tree_hash(root / "content") == content
     assert (root / ".site.spare").is_symlink() is False
+
+
+def test_the_search_index_is_carried_over_only_while_untouched(project, monkeypatch):
+    from digest import pipeline
+
+    root = project(corpus(3), config=CONFIG.format(title="T"))
+    assert build(root, search=True).written
+    index = sorted((root / "site/pagefind").rglob("*.js"))[0]
+    original = index.read_bytes()
+    os.utime(article(root, 0))  # a rebuild in which no page changes: the index is carried over
+    monkeypatch.setattr(pipeline, "index_site", lambda *a: pytest.fail("indexed again although nothing changed"))
+    assert build(root, search=True).written and index.read_bytes() == original
+    monkeypatch.undo()
+    index.write_bytes(b"/* vandalised */")
+    assert build(root, search=True).written
+    assert index.read_bytes() == original  # indexed afresh, not carried over
