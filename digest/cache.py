@@ -85,7 +85,7 @@ class Cache:
     def load(cls, root: Path) -> "Cache":
         """The cache on disk if it is readable and of this code version; else an empty one."""
         cache = cls(root)
-        pages, bodies = _read(cache.folder / CACHE_FILE), _read(cache.folder / BODIES_FILE)
+        pages, bodies = read_cache_file(cache.folder / CACHE_FILE), read_cache_file(cache.folder / BODIES_FILE)
         if not (_well_formed(pages, "pages", str) and _well_formed(bodies, "bodies", dict)):
             return cache
         if pages["version"] != code_version() or bodies["version"] != code_version() or pages["run"] != bodies["run"]:
@@ -93,7 +93,7 @@ class Cache:
         cache.pages, cache.search, cache.bodies = pages["pages"], pages["search"], bodies["bodies"]
         cache.related = pages["related"] if isinstance(pages.get("related"), dict) else {}
         cache.run = pages["run"]
-        items = _read(cache.folder / ITEMS_FILE)
+        items = read_cache_file(cache.folder / ITEMS_FILE)
         if _well_formed(items, "items", dict) and items["version"] == code_version() and items["run"] == cache.run:
             cache.items = items["items"]
         return cache
@@ -106,13 +106,13 @@ class Cache:
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.bodies_changed or self.items_changed or not self.run:
             self.run = hashlib.sha256(os.urandom(16)).hexdigest()[:16]
-            _write(self.folder / BODIES_FILE, {"version": code_version(), "run": self.run, "bodies": self.bodies})
-            _write(self.folder / ITEMS_FILE, {"version": code_version(), "run": self.run, "items": self.items})
-        _write(self.folder / CACHE_FILE, {"version": code_version(), "run": self.run, "pages": self.pages,
+            write_cache_file(self.folder / BODIES_FILE, {"version": code_version(), "run": self.run, "bodies": self.bodies})
+            write_cache_file(self.folder / ITEMS_FILE, {"version": code_version(), "run": self.run, "items": self.items})
+        write_cache_file(self.folder / CACHE_FILE, {"version": code_version(), "run": self.run, "pages": self.pages,
                                           "search": self.search, "related": self.related})
 
 
-def _read(path: Path):
+def read_cache_file(path: Path):
     """A cache file's data, or None if it is missing, damaged or not ours (checksum first, then parse)."""
     try:
         raw = path.read_bytes()
@@ -128,7 +128,7 @@ def _read(path: Path):
         return None
 
 
-def _write(path: Path, data: dict) -> None:
+def write_cache_file(path: Path, data: dict) -> None:
     """Write a cache file atomically: magic, sha256 of the payload, marshal payload (data only, no code)."""
     payload = marshal.dumps(data)
     temporary = path.with_suffix(".tmp")

@@ -7,10 +7,11 @@ import re
 import time
 from pathlib import Path
 
+from . import uptodate
 from .cache import Cache
 from .config import Config
 from .model import Article, Brief, Content, Entity, Incident, Page, Relation, Source, from_data, to_data
-from .problems import Problem, Report
+from .problems import Report, problem_from_data, problem_to_data
 from .schema import Fields
 from .source import ContentFile, SourceError, iter_files, load_yaml, read_content_file, read_text, symlink_problems
 
@@ -21,7 +22,6 @@ INCIDENT_KINDS = ("expulsion", "arrest", "closure", "leak", "advisory", "investi
                   "sanction", "statement", "cyberattack", "sabotage", "defection", "other")
 RELATION_TYPES = ("retaliation-for", "response-to", "follow-up", "same-case", "part-of")
 ENTITIES_FILE = "entities.yaml"
-SETTLE_NS = 1_000_000_000
 # Device names Windows will not create as files or folders: a site with /articles/con/ cannot be
 # copied to, or served from, a Windows machine.
 WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))})
@@ -67,19 +67,17 @@ class _Memory:
         self.remembered, self.report = remembered, report
         self.seen: set[str] = set()
         self.changed = False
-        # A file changed within this long before now could change again unseen with the same
-        # size and times (timestamps are coarse): it is parsed, never remembered.
-        self.settled_before = time.time_ns() - SETTLE_NS
+        self.started_ns = time.time_ns()
 
     def load(self, path: Path, make):
         """The file's item: remembered if its identity is unchanged, else read, checked and remembered."""
         key = str(path)
         self.seen.add(key)
-        identity = _identity(path)
+        identity = uptodate.metadata(path)
         entry = self.remembered.get(key)
         if identity is not None and isinstance(entry, dict) and entry.get("identity") == identity:
             try:
-                item, problems = from_data(entry["item"]), [_problem(p) for p in entry["problems"]]
+                item, problems = from_data(entry["item"]), [problem_from_data(p) for p in entry["problems"]]
             except (ValueError, TypeError, KeyError):
                 pass  # not what we wrote: parse the file again
             else:
@@ -89,9 +87,10 @@ class _Memory:
         item = _load_item(path, local, make)
         self.report.problems.extend(local.problems)
         self.remembered.pop(key, None)
-        if identity is not None and max(identity[1], identity[2]) < self.settled_before:
+        # A file changed just now could change again unseen (timestamps are coarse): parsed, never remembered.
+        if identity is not None and uptodate.settled(identity, self.started_ns):
             self.remembered[key] = {"identity": identity, "item": to_data(item),
-                                    "problems": [[p.path, p.line, p.message, p.severity] for p in local.problems]}
+                                    "problems": [problem_to_data(p) for p in local.problems]}
         self.changed = True
         return item
 
@@ -99,21 +98,6 @@ class _Memory:
         for key in set(self.remembered) - self.seen:
             del self.remembered[key]
             self.changed = True
-
-
-def _problem(data) -> Problem:
-    path, line, message, severity = data
-    if not (isinstance(path, str) and type(line) is int and isinstance(message, str) and severity in ("error", "warning")):
-        raise ValueError("not a remembered problem")
-    return Problem(path, line, message, severity)
-
-
-def _identity(path: Path) -> list[int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
 def _add(table: dict, item, path: Path, report: Report) -> None:

@@ -60,9 +60,7 @@ class Staging:
         if relative not in self.present:  # a new file: no link to site/ to write through
             target.write_bytes(data)
             return
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
+        _replace(target, lambda temporary: temporary.write_bytes(data))
 
     def identity(self, site_path: str, staged: bool = True) -> str | None:
         """Size, modification time and inode of a page's file, staged or in the current site/:
@@ -127,9 +125,7 @@ class Staging:
             relative = source.relative_to(static_dir).as_posix()
             self._folder_for(relative)
             target = self.dir / relative
-            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            shutil.copyfile(source, temporary)
-            os.replace(temporary, target)
+            _replace(target, lambda temporary: shutil.copyfile(source, temporary))
             self.kept.add(relative)
 
     def prune(self, pages: list[str]) -> None:
@@ -171,9 +167,7 @@ class Staging:
             return
         self._folder_for(relative)
         target = self.dir / relative
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        _link_or_copy(source, temporary)
-        os.replace(temporary, target)
+        _replace(target, lambda temporary: _link_or_copy(source, temporary))
 
     def _folder_for(self, relative: str) -> None:
         folder = relative.rpartition("/")[0]
@@ -217,6 +211,14 @@ def build_lock(root: Path):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _replace(target: Path, make) -> None:
+    """Put a new file at target by making it under a temporary name and renaming it over: the
+    old file may be shared with site/ by a hard link, and must never be written through."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    make(temporary)
+    os.replace(temporary, target)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

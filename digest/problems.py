@@ -24,6 +24,20 @@ class Problem:
         return f"{self.path}:{self.line}: {self.severity}: {self.message}"
 
 
+def problem_from_data(data) -> Problem:
+    """A problem back from its cached form [path, line, message, severity]; ValueError if it is not one."""
+    if not (isinstance(data, (list, tuple)) and len(data) == 4):
+        raise ValueError("not a remembered problem")
+    path, line, message, severity = data
+    if not (isinstance(path, str) and type(line) is int and isinstance(message, str) and severity in (ERROR, WARNING)):
+        raise ValueError("not a remembered problem")
+    return Problem(path, line, message, severity)
+
+
+def problem_to_data(problem: Problem) -> list:
+    return [problem.path, problem.line, problem.message, problem.severity]
+
+
 @dataclass
 class Report:
     """Collects problems from every stage; the build fails if any is an error."""

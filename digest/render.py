@@ -43,10 +43,6 @@ class Site:
         text = body.text.split() if body else []
         return " ".join(text[:words]) + (" …" if len(text) > words else "")
 
-    def body(self, item) -> Markup:
-        """An item's rendered body."""
-        return Markup(self.bodies[(item.content_type, item.id)].html)
-
 
 def make_environment(config: Config, site: Site) -> jinja2.Environment:
     """The Jinja environment: layouts/ as loader, autoescape, StrictUndefined, our helpers."""

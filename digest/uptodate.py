@@ -2,7 +2,7 @@
 
 Like make, ninja or git's index, the build takes a snapshot of its inputs' metadata (size,
 modification and change time, inode) before it reads them. After a successful build it writes
-that snapshot to `.digest-cache/uptodate.json`, with a snapshot of `site/`, the problems it
+that snapshot to `.digest-cache/uptodate.bin`, with a snapshot of `site/`, the problems it
 reported and a key for everything else that shapes the output (the code and library versions,
 the configuration with the command line's overrides, the build date when it is shown). The next
 build compares: if every input and every file of `site/` is as recorded, nothing can differ, so
@@ -18,16 +18,15 @@ after that one is a full one.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
 
-from .cache import code_version, stable_repr
+from .cache import code_version, read_cache_file, stable_repr, write_cache_file
 from .config import Config
-from .problems import Problem
+from .problems import Problem, problem_from_data, problem_to_data
 
-STAMP_FILE = "uptodate.json"
+STAMP_FILE = "uptodate.bin"
 SETTLE_NS = 1_000_000_000
 
 
@@ -41,7 +40,13 @@ class Snapshot:
 
     def settled(self) -> bool:
         """True when no input changed so recently that a later change could go unseen."""
-        return all(max(entry[1], entry[2]) < self.taken_ns - SETTLE_NS for entry in self.inputs.values() if entry)
+        return all(settled(entry, self.taken_ns) for entry in self.inputs.values() if entry)
+
+
+def settled(metadata: list[int], now_ns: int) -> bool:
+    """Whether a file's metadata (see `metadata`) was last changed long enough before now_ns
+    that a further change could not hide behind the same size and coarse times."""
+    return max(metadata[1], metadata[2]) < now_ns - SETTLE_NS
 
 
 def still_current(config: Config, snapshot: Snapshot) -> list[Problem] | None:
@@ -51,7 +56,7 @@ def still_current(config: Config, snapshot: Snapshot) -> list[Problem] | None:
         return None
     if stamp["site"] != _metadata([], [config.site_dir], config.site_dir):
         return None
-    return [Problem(path, line, message, severity) for path, line, message, severity in stamp["problems"]]
+    return [problem_from_data(p) for p in stamp["problems"]]
 
 
 def forget(config: Config) -> None:
@@ -68,11 +73,8 @@ def record(config: Config, snapshot: Snapshot, problems: list[Problem]) -> None:
         return
     stamp = {"key": snapshot.key, "inputs": snapshot.inputs,
              "site": _metadata([], [config.site_dir], config.site_dir),
-             "problems": [[p.path, p.line, p.message, p.severity] for p in problems]}
-    path = _stamp_path(config)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(stamp, separators=(",", ":")), encoding="utf-8")
-    os.replace(temporary, path)
+             "problems": [problem_to_data(p) for p in problems]}
+    write_cache_file(_stamp_path(config), stamp)
 
 
 def _stamp_path(config: Config) -> Path:
@@ -83,10 +85,10 @@ def _metadata(files: list[Path], folders: list[Path], base: Path) -> dict[str, l
     """Relative path → [size, mtime_ns, ctime_ns, inode, mode] for each file and every entry under the folders."""
     found: dict[str, list[int] | None] = {}
     for path in files:
-        found[os.path.relpath(path, base)] = _stat(path)
+        found[os.path.relpath(path, base)] = metadata(path)
     for folder in folders:
         prefix = os.path.relpath(folder, base)
-        found[prefix + "/"] = _stat(folder)
+        found[prefix + "/"] = metadata(folder)
         _walk(str(folder), "" if prefix == "." else prefix + "/", found)
     return found
 
@@ -99,7 +101,7 @@ def _walk(folder: str, prefix: str, found: dict) -> None:
         return
     for entry in entries:
         name = prefix + entry.name
-        found[name] = _stat(entry)
+        found[name] = metadata(entry)
         try:
             descend = entry.is_dir(follow_symlinks=False)
         except OSError:
@@ -108,8 +110,9 @@ def _walk(folder: str, prefix: str, found: dict) -> None:
             _walk(entry.path, name + "/", found)
 
 
-def _stat(path) -> list[int] | None:
-    """A file's metadata, following links (a link's target can change); its own if it dangles."""
+def metadata(path) -> list[int] | None:
+    """[size, mtime_ns, ctime_ns, inode, mode] of a file, following links (a link's target can
+    change); the link's own if it dangles; None if there is nothing there."""
     try:
         info = os.stat(path)
     except OSError:
@@ -122,14 +125,12 @@ def _stat(path) -> list[int] | None:
 
 def _read(path: Path) -> dict | None:
     """The stamp if it is readable and has the expected shape; anything else counts as no stamp."""
-    try:
-        stamp = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    stamp = read_cache_file(path)
     if not (isinstance(stamp, dict) and isinstance(stamp.get("key"), str) and isinstance(stamp.get("inputs"), dict)
             and isinstance(stamp.get("site"), dict) and isinstance(stamp.get("problems"), list)):
         return None
-    if not all(isinstance(p, list) and len(p) == 4 and isinstance(p[0], str) and isinstance(p[1], int)
-               and isinstance(p[2], str) and p[3] in ("error", "warning") for p in stamp["problems"]):
+    try:
+        [problem_from_data(p) for p in stamp["problems"]]
+    except ValueError:
         return None
     return stamp

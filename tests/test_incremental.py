@@ -161,11 +161,11 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(project, tmp_path, garbage):
     for name in (cache_module.CACHE_FILE, cache_module.BODIES_FILE):
         path = root / ".digest-cache" / name
         if garbage is None:  # a well-formed file with a valid checksum whose entries are lies
-            data = cache_module._read(path)
+            data = cache_module.read_cache_file(path)
             for entry in data.get("bodies", {}).values():
                 entry["html"] = "<p>forged</p>"
                 entry["refs"] = "nonsense"
-            cache_module._write(path, data)
+            cache_module.write_cache_file(path, data)
         elif garbage == "truncated":
             path.write_bytes(path.read_bytes()[:-10])
         elif garbage == "flipped":

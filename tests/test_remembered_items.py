@@ -15,8 +15,8 @@ from tests.test_uptodate import FILES  # two articles, one undated (a warning)
 @pytest.fixture
 def settled(monkeypatch):
     """Trust files written a moment ago (the real rule waits a second: timestamps are coarse)."""
-    monkeypatch.setattr(load, "SETTLE_NS", 0)
-    monkeypatch.setattr(uptodate, "SETTLE_NS", 10**18)  # and never stop early: these tests want full builds
+    monkeypatch.setattr(uptodate, "SETTLE_NS", 0)
+    monkeypatch.setattr(uptodate, "still_current", lambda *a: None)  # and never stop early: these tests want full builds
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_a_damaged_entry_is_parsed_again(project, settled, reads, tmp_path, dama
     root = project(FILES)
     build(root)
     path = root / ".digest-cache" / cache_module.ITEMS_FILE
-    data = cache_module._read(path)
+    data = cache_module.read_cache_file(path)
     entry = data["items"][str(root / "content/articles/two.md")]
     if damage == "unknown class":
         entry["item"] = {"\0class": "Popen", "fields": ["rm"]}
@@ -79,7 +79,7 @@ def test_a_damaged_entry_is_parsed_again(project, settled, reads, tmp_path, dama
         entry["problems"] = [["x", "one", "m", "warning"]]
     else:
         data["items"][str(root / "content/articles/two.md")] = "nonsense"
-    cache_module._write(path, data)
+    cache_module.write_cache_file(path, data)
     (root / "content/articles/one.md").write_text((root / "content/articles/one.md").read_text() + "\nMore.\n")
     reads.clear()
     assert build(root).written

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 
 import pytest
 
-from digest import pipeline, uptodate
+from digest import cache, pipeline, uptodate
 from tests.conftest import build, messages, site_files
 
 FILES = """-- content/articles/one.md --
@@ -112,9 +111,9 @@ def test_a_damaged_stamp_is_ignored(project, settled, damage):
     root, _ = built(project)
     stamp = root / ".digest-cache" / uptodate.STAMP_FILE
     if damage == "problems":
-        data = json.loads(stamp.read_text())
+        data = cache.read_cache_file(stamp)
         data["problems"] = [["x", "not a line", "m", "warning"]]
-        stamp.write_text(json.dumps(data))
+        cache.write_cache_file(stamp, data)
     else:
         stamp.write_text(damage)
     before = site_files(root)
