@@ -18,12 +18,14 @@ import contextlib
 import ctypes
 import ctypes.util
 import fcntl
+import functools
 import hashlib
 import os
 import shutil
 import stat
 from pathlib import Path
 
+from .plan import static_files
 from .urls import output_file
 
 RENAME_EXCHANGE = 2
@@ -116,13 +118,8 @@ class Staging:
 
     def copy_static(self, static_dir: Path) -> None:
         """Copy layouts/static/ to the site root, skipping links that leave it."""
-        if not static_dir.is_dir():
-            return
-        root = static_dir.resolve()
-        for source in sorted(static_dir.rglob("*")):
-            if not source.is_file() or not source.resolve().is_relative_to(root):
-                continue
-            relative = source.relative_to(static_dir).as_posix()
+        for relative in static_files(static_dir):
+            source = static_dir / relative
             self._folder_for(relative)
             target = self.dir / relative
             _replace(target, lambda temporary: shutil.copyfile(source, temporary))
@@ -230,15 +227,19 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two folders in one atomic step (Linux renameat2); False if unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = _renameat2()
     if renameat2 is None:
         return False
-    result = renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE)
-    return result == 0
+    return renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0
+
+
+@functools.lru_cache(maxsize=1)
+def _renameat2():
+    """libc's renameat2, looked up once per process (find_library runs ldconfig); None if absent."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return None
+    return getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None)
 
 
 def _is_real_folder(path: Path) -> bool:

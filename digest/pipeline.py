@@ -52,13 +52,16 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
     with build_lock(root):
         config = load_config(root, report, overrides)
         build_date = time.strftime("%Y-%m-%d", time.gmtime()) if config.show_build_date else None
-        snapshot = uptodate.Snapshot(config, build_date)
-        if write and use_cache and (known := uptodate.still_current(config, snapshot)) is not None:
-            outcome.report.problems[:] = known
-            outcome.current = True
-            outcome.seconds = time.perf_counter() - started
-            return outcome
-        uptodate.forget(config)
+        # Only a build that writes site/ may stop early, or must forget that site/ was current;
+        # `check` and the first pass of --strict leave the stamp alone.
+        snapshot = uptodate.Snapshot(config, build_date) if write and use_cache else None
+        if snapshot is not None:
+            if (known := uptodate.still_current(config, snapshot)) is not None:
+                outcome.report.problems[:] = known
+                outcome.current = True
+                outcome.seconds = time.perf_counter() - started
+                return outcome
+            uptodate.forget(config)
         cache = Cache.load(root) if use_cache else Cache(root)
         content = clock("read", load_content(config, report, cache))
         check_seed_hashes(config, content, report)
@@ -72,7 +75,7 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
         if report.ok:
             outcome.rendered, outcome.written = _render_and_write(config, site, pages, cache, report, write)
             clock("render+write", None)
-            if outcome.written and use_cache:
+            if outcome.written and snapshot is not None:
                 cache.save()
                 uptodate.record(config, snapshot, report.problems)
                 clock("cache", None)

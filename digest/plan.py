@@ -38,9 +38,10 @@ def plan_site(config: Config, content: Content, links: Links, urls: Urls, report
     pages += paginate("/", "home.html", articles, config.items_per_page, urls, "home page", {"title": config.title})
     for article in articles:
         pages.append(PagePlan(urls.item("article", article.id), "article.html", {"item": article}, _shown(article.path, config)))
-    for brief in newest_first(content.briefs.values()):
+    briefs = newest_first(content.briefs.values())
+    for brief in briefs:
         pages.append(PagePlan(urls.item("brief", brief.id), "brief.html", {"item": brief}, _shown(brief.path, config)))
-    pages.append(PagePlan("/briefs/", "briefs.html", {"items": newest_first(content.briefs.values())}, "briefs index"))
+    pages.append(PagePlan("/briefs/", "briefs.html", {"items": briefs}, "briefs index"))
     incidents = newest_first(content.incidents.values())
     for incident in incidents:
         pages += plan_incident(config, content, links, urls, incident)

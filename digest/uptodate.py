@@ -56,7 +56,7 @@ def still_current(config: Config, snapshot: Snapshot) -> list[Problem] | None:
         return None
     if stamp["site"] != _metadata([], [config.site_dir], config.site_dir):
         return None
-    return [problem_from_data(p) for p in stamp["problems"]]
+    return stamp["problems"]
 
 
 def forget(config: Config) -> None:
@@ -130,7 +130,7 @@ def _read(path: Path) -> dict | None:
             and isinstance(stamp.get("site"), dict) and isinstance(stamp.get("problems"), list)):
         return None
     try:
-        [problem_from_data(p) for p in stamp["problems"]]
+        stamp["problems"] = [problem_from_data(p) for p in stamp["problems"]]
     except ValueError:
         return None
     return stamp

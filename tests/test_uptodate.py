@@ -127,3 +127,10 @@ def test_a_failed_build_leaves_no_stamp(project, settled):
     assert not build(root).report.ok
     assert not (root / ".digest-cache" / uptodate.STAMP_FILE).exists()
     assert not build(root).current  # still failing, and never claimed current
+
+
+def test_a_check_neither_uses_nor_forgets_the_stamp(project, settled):
+    root, _ = built(project)
+    checked = pipeline.build(root, {"search": False}, write=False)
+    assert checked.report.ok and not checked.current  # a check reads everything
+    assert build(root).current  # and the site is still known to be current
