@@ -16,6 +16,7 @@ from .entities import Gazetteer
 from .model import Content, Incident
 from .problems import Report
 from .related import Features, Related, related_items
+from .schema import did_you_mean
 from .urls import slugify
 
 # How a relation reads from the incident that declares it, and from the one it points at.
@@ -98,20 +99,13 @@ def check_references(content: Content, report: Report) -> None:
                 report.error(incident.path, relation.line, "an incident cannot relate to itself")
             elif relation.target not in content.incidents:
                 report.error(incident.path, relation.line, f"`{relation.type}: {relation.target}` is not an incident id"
-                                                           + _hint(relation.target, content.incidents))
+                                                           + did_you_mean(relation.target, content.incidents, cutoff=0.6))
 
 
 def _check_ids(item, key: str, ids, table: dict, what: str, report: Report) -> None:
     for index, ident in enumerate(ids):
         if ident not in table:
-            report.error(item.path, item.line_of(key, index), f"unknown {what} `{ident}` in `{key}`" + _hint(ident, table))
-
-
-def _hint(ident: str, table: dict) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(ident, sorted(table), n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""
+            report.error(item.path, item.line_of(key, index), f"unknown {what} `{ident}` in `{key}`" + did_you_mean(ident, table, cutoff=0.6))
 
 
 def collect_mentions(content: Content, gazetteer: Gazetteer, bodies: dict) -> dict[tuple, tuple[str, ...]]:

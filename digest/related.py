@@ -82,7 +82,6 @@ class _Index:
     holders: dict[str, frozenset[int]]  # token → positions of the items that have it
     postings: dict[str, tuple]  # token → (holders ascending, dated holders' days ascending, those holders)
     declared: dict[int, set[int]]  # position i → positions j > i with a relation declared on either side
-    names: dict[str, dict[str, str]]  # "e" / "t" → id → display name
     labels: dict[str, tuple]  # token → (kind, −value, folded name, id, name): sorts as reasons list them
 
 
@@ -170,7 +169,7 @@ def _index(items: list[Features], weights: RelatedWeights, entity_types: dict[st
             if j != i:
                 declared[min(i, j)].add(max(i, j))
     return _Index(weights, items, value, own, [frozenset(o) for o in own],
-                  {token: frozenset(positions) for token, positions in members.items()}, postings, declared, names,
+                  {token: frozenset(positions) for token, positions in members.items()}, postings, declared,
                   {token: _label(token, value[token], names) for token in members})
 
 

@@ -116,7 +116,7 @@ class Fields:
             return default
         if value not in options:
             self._error((key,), f"`{self._name((key,))}: {value}` is not one of: {', '.join(sorted(options))}"
-                                + _did_you_mean(value, options))
+                                + did_you_mean(value, options))
             return default
         return value
 
@@ -153,7 +153,7 @@ class Fields:
         """Report keys that no getter asked for: usually typos."""
         for key in self.data:
             if key not in self.asked:
-                message = f"unknown key `{self._name((key,))}` in {self.what}" + _did_you_mean(key, self.asked)
+                message = f"unknown key `{self._name((key,))}` in {self.what}" + did_you_mean(key, self.asked)
                 if self.unknown_is_error:
                     self.report.error(self.path, self.line(key), message)
                 else:
@@ -206,8 +206,9 @@ def parse_date(text: str, complain) -> PartialDate | None:
     return PartialDate(year, month, day)
 
 
-def _did_you_mean(word: str, options) -> str:
-    close = difflib.get_close_matches(str(word), sorted(str(o) for o in options), n=1, cutoff=0.7)
+def did_you_mean(word: str, options, cutoff: float = 0.7) -> str:
+    """" (did you mean `x`?)" with the closest option, or "" if none is close."""
+    close = difflib.get_close_matches(str(word), sorted(str(o) for o in options), n=1, cutoff=cutoff)
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 

@@ -345,11 +345,6 @@ def iter_files(folder: Path, suffix: str) -> list[Path]:
     return sorted(found)
 
 
-def symlinks_leaving(folder: Path) -> list[Path]:
-    """Symlinks under a folder that point outside it (reported, never followed)."""
-    return [path for path, problem in symlink_problems(folder) if problem == "outside"]
-
-
 def symlink_problems(folder: Path) -> list[tuple[Path, str]]:
     """Symlinks under a folder that lead "outside" it, "nowhere" or round in a "loop", sorted; hidden
     names (editor lock files such as `.#a.md`) are left alone. None is ever followed."""
