@@ -32,7 +32,7 @@ from .handlers import (FALLBACK_404, HEAD_END, SCRIPT_PATH, STATUS_PATH, Found, 
 from .overlay import PREVIEW_JS  # noqa: F401
 from .preview import READY_TIMEOUT, Preview, Status  # noqa: F401
 from .watch import (LONGEST, POLL, QUIET, RACY, SKIPPED_DIRS, WATCHED, Debounce, Rebuilder,  # noqa: F401
-                    Sources, _differs, _link_signature, _listing, _signature, is_editor_litter)
+                    Sources, _differs, _link_signature, _signature, is_editor_litter)
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, overrides: dict | None = None) -> int:

@@ -9,7 +9,7 @@ import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from stat import S_ISLNK
+from stat import S_ISLNK, S_ISREG
 from typing import Callable
 
 QUIET = 0.1  # seconds without a save before building: an editor's save is several writes
@@ -58,45 +58,50 @@ class Sources:
         now = time.time()
         found: dict[str, tuple] = {}
         for name in WATCHED:
-            self._walk(self.root / name, now, found)
+            path = self.root / name
+            if path.is_dir() and not path.is_symlink():
+                self._walk(str(path), name, now, found)
+            elif (signature := _signature(str(path), now)) is not None:
+                found[name] = signature
         return found
 
-    def _walk(self, path: Path, now: float, found: dict[str, tuple]) -> None:
-        if path.is_dir() and not path.is_symlink():
-            for name in _listing(path):
-                if name not in SKIPPED_DIRS and not is_editor_litter(name):
-                    self._walk(path / name, now, found)
+    def _walk(self, folder: str, relative: str, now: float, found: dict[str, tuple]) -> None:
+        """Every file under a folder, by os.scandir (a big project is scanned every poll)."""
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:  # gone, not a folder, unreadable, a symlink loop
             return
-        signature = _signature(path, now)
-        if signature is not None:
-            found[path.relative_to(self.root).as_posix()] = signature
+        for entry in entries:
+            if entry.name in SKIPPED_DIRS or is_editor_litter(entry.name):
+                continue
+            name = f"{relative}/{entry.name}"
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if is_folder:
+                self._walk(entry.path, name, now, found)
+            elif (signature := _signature(entry.path, now)) is not None:
+                found[name] = signature
 
 
-def _listing(folder: Path) -> list[str]:
-    """The names in a folder; none if it went away (or became unreadable) while we looked."""
-    try:
-        return os.listdir(folder)
-    except OSError:  # gone, not a folder, unreadable, a symlink loop
-        return []
-
-
-def _signature(path: Path, now: float) -> tuple | None:
+def _signature(path: str, now: float) -> tuple | None:
     """(mtime, ctime, size, inode, content hash if changed within RACY seconds), None if gone."""
     try:
-        stat = path.stat()
-        if not path.is_file():
+        info = os.stat(path)
+        if not S_ISREG(info.st_mode):
             return None
         # Two saves within one tick of the file system's clock can leave the same mtime.
-        digest = zlib.crc32(path.read_bytes()) if now - stat.st_mtime < RACY else None
+        digest = zlib.crc32(Path(path).read_bytes()) if now - info.st_mtime < RACY else None
     except OSError:  # gone, unreadable, or a link that leads nowhere or round in a loop
         return _link_signature(path)
-    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, digest)
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, digest)
 
 
-def _link_signature(path: Path) -> tuple | None:
+def _link_signature(path: str) -> tuple | None:
     """A broken or looping symbolic link is watched as itself: removing or fixing it is a change."""
     try:
-        link = path.lstat()
+        link = os.lstat(path)
     except OSError:
         return None
     if not S_ISLNK(link.st_mode):
