@@ -52,7 +52,7 @@ def render_bodies(content: Content, urls: Urls, gazetteer: Gazetteer, cache: Cac
     stale = [item for item in items if not _still_valid(cache.bodies.get(item.path.as_posix()), keys, item, resolve)]
 
     def render(index: int) -> dict:
-        return _render_one(stale[index], resolve, gazetteer)
+        return render_one_body(stale[index], resolve, gazetteer)
 
     for item, entry in zip(stale, parallel_map(render, len(stale))):
         entry["key"] = keys[item.path.as_posix()]
@@ -93,8 +93,8 @@ def _still_valid(entry: dict | None, keys: dict, item, resolve) -> bool:
         return False  # a malformed cache entry: render afresh
 
 
-def _render_one(item, resolve, gazetteer: Gazetteer) -> dict:
-    """Render one body, recording every id it looked up so reuse can be checked later."""
+def render_one_body(item, resolve, gazetteer: Gazetteer) -> dict:
+    """Render one body (as the cache keeps it), recording every id it looked up so reuse can be checked later."""
     refs = []
 
     def recording(kind: str, ident: str) -> str | None:

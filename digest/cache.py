@@ -9,9 +9,10 @@ damaged or truncated file is recognised before it is parsed. They hold:
   still resolves to the same URL (checked one by one on reuse);
 - `items`: each content file's parsed item and the problems reading it gave, valid while the
   file's size, modification and change times and inode are those recorded (see `load.py`);
-- `pages`: a fingerprint of everything each output page was made from (see `fingerprint`); a
+- `pages`: a fingerprint of everything each output page was made from (see `depend.py`); a
   page whose fingerprint is unchanged and whose file is still in `site/` is carried over
-  without rendering.
+  without rendering;
+- `reads`: what each page read while it rendered (see `reads.py`), to take its next fingerprint.
 
 The whole cache is dropped when its `version` differs: a hash of the package's own source, the
 versions of the libraries that shape the output, and the Python version. A cache that cannot be
@@ -75,6 +76,7 @@ class Cache:
         self.bodies: dict[str, dict] = {}
         self.bodies_changed = False
         self.pages: dict[str, str] = {}
+        self.reads: dict[str, list] = {}  # page → what it read while rendering (reads.py)
         self.search: str | None = None
         self.related: dict = {}
         self.items: dict[str, dict] = {}
@@ -92,6 +94,7 @@ class Cache:
             return cache
         cache.pages, cache.search, cache.bodies = pages["pages"], pages["search"], bodies["bodies"]
         cache.related = pages["related"] if isinstance(pages.get("related"), dict) else {}
+        cache.reads = pages["reads"] if isinstance(pages.get("reads"), dict) else {}  # each checked on use
         cache.run = pages["run"]
         items = read_cache_file(cache.folder / ITEMS_FILE)
         if _well_formed(items, "items", dict) and items["version"] == code_version() and items["run"] == cache.run:
@@ -109,7 +112,7 @@ class Cache:
             write_cache_file(self.folder / BODIES_FILE, {"version": code_version(), "run": self.run, "bodies": self.bodies})
             write_cache_file(self.folder / ITEMS_FILE, {"version": code_version(), "run": self.run, "items": self.items})
         write_cache_file(self.folder / CACHE_FILE, {"version": code_version(), "run": self.run, "pages": self.pages,
-                                          "search": self.search, "related": self.related})
+                                          "search": self.search, "related": self.related, "reads": self.reads})
 
 
 def read_cache_file(path: Path):

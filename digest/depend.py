@@ -1,10 +1,11 @@
 """What each page depends on, as a fingerprint: equal fingerprints mean equal bytes.
 
 A page's fingerprint hashes the site-wide inputs (code, layouts, static files, configuration,
-the set of standalone pages the navigation shows), the page's path, layout and context, and the
+the set of standalone pages the navigation shows), the page's path, layout and context, the
 digest of every item the page can show: the items in its context and their neighbours (the
-incidents an article covers, its briefs, related items, the entities it names, …). An item's
-digest covers its whole front matter and body, its rendered HTML, and what the link stage
+incidents an article covers, its briefs, related items, the entities it names, …), and the
+digest of everything else it read while it last rendered (bodies, excerpts, items looked up:
+see reads.py). An item's digest covers its front matter (not its body) and what the link stage
 derived for it (mentions, related items with reasons, coverage, relations, companions). This
 over-approximates on purpose: a page is re-rendered whenever anything it could show changed.
 """
@@ -17,7 +18,8 @@ import hashlib
 from .cache import code_version, hash_tree, stable_repr
 from .config import Config
 from .model import Content, Entity, Item
-from .plan import PagePlan
+from .plan import PagePlan, lookup
+from .reads import ALL_BODIES, TABLES, valid_tokens
 from .relate import Links
 
 
@@ -27,14 +29,15 @@ def site_digest(config: Config, content: Content) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def item_digests(content: Content, links: Links, bodies: dict) -> dict[tuple, str]:
-    """Each item's and entity's digest, keyed like ("article", id)."""
+def item_digests(content: Content, links: Links) -> dict[tuple, str]:
+    """Each item's and entity's digest, keyed like ("article", id): everything but its body."""
     digests = {}
     for table in (content.articles, content.briefs, content.incidents, content.pages):
         for item in table.values():
             key = (item.content_type, item.id)
-            body = bodies.get(key)
-            digests[key] = _hash(item.source_hash, body.html if body else "", _derived(key, links))
+            # The dataclass's repr leaves out what changes with the file rather than the fields
+            # (its body, hash and line numbers: reads of their own, see reads.py).
+            digests[key] = _hash(repr(item), _derived(key, links))
     for entity in content.entities.values():
         key = ("entity", entity.id)
         digests[key] = _hash(repr(entity), repr(links.mentioned_in.get(entity.id, [])),
@@ -71,21 +74,61 @@ def neighbours(key: tuple, content: Content, links: Links) -> list[tuple]:
 
 
 class Fingerprints:
-    """page → its fingerprint, for the pages of one build (item digests computed once, cards memoized)."""
+    """page, tokens it read → its fingerprint, for the pages of one build (item digests
+    computed once; cards, shared texts and token digests memoized)."""
 
-    def __init__(self, shared: str, content: Content, links: Links, bodies: dict):
-        self.shared, self.content, self.links = shared, content, links
-        self.digests = item_digests(content, links, bodies)
+    def __init__(self, shared: str, site):
+        self.shared, self.site, self.content, self.links = shared, site, site.content, site.links
+        self.digests = item_digests(site.content, site.links)
         self.cards: dict = {}
         self.texts: dict = {}
+        self.tokens: dict = {}
 
-    def __call__(self, page: PagePlan) -> str:
-        return page_fingerprint(page, self.shared, self.digests, self.content, self.links, self.cards, self.texts)
+    def __call__(self, page: PagePlan, reads) -> str | None:
+        """None when what the page read is not known (or not understood): it must be rendered."""
+        if not valid_tokens(reads):
+            return None
+        digests = [self.token(token) for token in reads]
+        if None in digests:
+            return None
+        read = "\0".join(f"{token}={digest}" for token, digest in zip(reads, digests))
+        return _hash(page_fingerprint(page, self.shared, self.digests, self.content, self.links, self.cards, self.texts), read)
+
+    def token(self, token: str) -> str | None:
+        """The digest of what a read token stands for now ("" for something that is gone)."""
+        if token not in self.tokens:
+            self.tokens[token] = self._token(token.split("|"))
+        return self.tokens[token]
+
+    def _token(self, parts: list[str]) -> str | None:
+        if parts == ["all", "bodies"]:
+            return _hash(*(f"{k}={self.token(f'body|{k[0]}|{k[1]}')}" for k in sorted(self.site.bodies)))
+        if len(parts) == 2 and parts[0] == "all" and parts[1] in TABLES.values():
+            return _hash(*(f"{k}={d}" for k, d in sorted(self.digests.items()) if k[0] == parts[1]))
+        kind, key = parts[0], tuple(parts[1:3])
+        if kind == "item" and len(parts) == 3:
+            return self.digests.get(key, "")
+        if kind == "body" and len(parts) == 3:
+            body = self.site.bodies.get(key)
+            return _hash(body.html, body.text, repr(body.mentions)) if body else ""
+        if kind == "source" and len(parts) == 3:
+            item = self._item(key)
+            return item.source_hash if item else ""
+        if kind == "excerpt" and len(parts) == 4 and parts[3].isdigit():
+            item = self._item(key)
+            return _hash(self.site.excerpt(item, int(parts[3]))) if item else ""
+        return None  # not a token this code writes
+
+    def _item(self, key: tuple):
+        try:
+            return lookup(self.content, key)
+        except KeyError:
+            return None
 
 
 def page_fingerprint(page: PagePlan, site: str, digests: dict, content: Content, links: Links,
                      cards: dict | None = None, texts: dict | None = None) -> str:
-    """A hash of everything the page is made from; `cards` memoizes each item's
+    """A hash of the page's context and the items it shows; `cards` memoizes each item's
     digest-with-neighbours across the pages of one build, `texts` the text of other values
     many pages share (a tag with all its items, say), by identity: they live as long as the build."""
     cards = {} if cards is None else cards

@@ -100,6 +100,11 @@ class _Memory:
             self.changed = True
 
 
+def load_one(path: Path, kind: str, report: Report):
+    """One content file of a kind ("article", …) read and checked afresh, or None."""
+    return _load_item(path, report, {"article": _article, "brief": _brief, "incident": _incident, "page": _page}[kind])
+
+
 def _add(table: dict, item, path: Path, report: Report) -> None:
     if item is None:
         return

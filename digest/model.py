@@ -65,7 +65,7 @@ class Item:
     id: str
     path: Path
     title: str
-    body: str
+    body: str = field(repr=False)  # printed, an item must not show its body unseen (reads.py)
     body_line: int
     lines: dict = field(default_factory=dict, compare=False, repr=False)
     source_hash: str = field(default="", compare=False, repr=False)

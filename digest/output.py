@@ -210,6 +210,23 @@ def build_lock(root: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def replace_page(site_dir: Path, site_path: str, data: bytes) -> bool:
+    """Replace one page of the live site/ in place (the preview's patch); False, writing
+    nothing, unless the page is a plain file reached through plain folders inside site/."""
+    relative = output_file(site_path)
+    if relative.startswith("/") or ".." in relative.split("/") or "\0" in relative:
+        return False
+    target = site_dir / relative
+    try:
+        if os.path.realpath(target) != os.path.join(os.path.realpath(site_dir), relative) \
+                or not stat.S_ISREG(os.lstat(target).st_mode):
+            return False
+        _replace(target, lambda temporary: temporary.write_bytes(data))
+    except OSError:
+        return False
+    return True
+
+
 def _replace(target: Path, make) -> None:
     """Put a new file at target by making it under a temporary name and renaming it over: the
     old file may be shared with site/ by a hard link, and must never be written through."""

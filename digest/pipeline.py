@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import uptodate
-from .bodies import render_bodies
+from .bodies import make_resolver, render_bodies
 from .cache import Cache, hash_bytes
 from .config import Config, load_config
 from .depend import Fingerprints, site_digest
 from .entities import Gazetteer
 from .load import load_content
 from .output import Staging, build_lock
+from .patch import Kept, Memory, patch
 from .plan import PagePlan, plan_site
 from .problems import Report
 from .provenance import check_seed_hashes
@@ -37,14 +38,18 @@ class Outcome:
     report: Report
     pages: int = 0
     rendered: int = 0
+    rendered_paths: list[str] = field(default_factory=list)  # the pages rendered, not carried over
     seconds: float = 0.0
     written: bool = False
     current: bool = False  # site/ was already up to date: nothing was read, rendered or written
+    patched: bool = False  # only bodies changed: their readers were replaced in site/ (patch.py)
     stages: dict = field(default_factory=dict)
 
 
-def build(root: Path, overrides: dict | None = None, write: bool = True, use_cache: bool = True) -> Outcome:
-    """Build the site under root; site/ is replaced only if there is no error at all."""
+def build(root: Path, overrides: dict | None = None, write: bool = True, use_cache: bool = True,
+          memory: Memory | None = None) -> Outcome:
+    """Build the site under root; site/ is replaced only if there is no error at all. With a
+    memory (the preview), a change to bodies alone is patched into the kept build instead."""
     started = time.perf_counter()
     report = Report(root=root)
     outcome = Outcome(report)
@@ -61,6 +66,13 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
                 outcome.current = True
                 outcome.seconds = time.perf_counter() - started
                 return outcome
+            if memory is not None and memory.kept is not None:
+                if (patched := patch(memory.kept, config, snapshot, report)) is not None:
+                    outcome.rendered_paths, outcome.rendered, outcome.pages = patched, len(patched), len(memory.kept.pages)
+                    outcome.written = outcome.patched = True
+                    outcome.seconds = time.perf_counter() - started
+                    return outcome
+                memory.kept = None  # a patch given up half-way may have changed it
             uptodate.forget(config)
         cache = Cache.load(root) if use_cache else Cache(root)
         content = clock("read", load_content(config, report, cache))
@@ -73,12 +85,15 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
         site = Site(config, content, links, urls, bodies, build_date)
         outcome.pages = len(pages)
         if report.ok:
-            outcome.rendered, outcome.written = _render_and_write(config, site, pages, cache, report, write)
+            outcome.rendered_paths, outcome.written = _render_and_write(config, site, pages, cache, report, write)
+            outcome.rendered = len(outcome.rendered_paths)
             clock("render+write", None)
             if outcome.written and snapshot is not None:
                 cache.save()
                 uptodate.record(config, snapshot, report.problems)
                 clock("cache", None)
+                if memory is not None:
+                    memory.kept = _kept(config, snapshot, site, pages, cache, report, gazetteer, urls)
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -96,6 +111,16 @@ class _Clock:
         return value
 
 
+def _kept(config: Config, snapshot: uptodate.Snapshot, site: Site, pages: list[PagePlan], cache: Cache,
+          report: Report, gazetteer: Gazetteer, urls: Urls) -> Kept:
+    """This build as the next patch needs it (the preview keeps it in memory)."""
+    kept = Kept(config, snapshot, site, make_environment(config, site), pages, list(report.problems),
+                make_resolver(site.content, urls), gazetteer)
+    for index, page in enumerate(pages):
+        kept.note_reads(index, cache.reads[page.path])
+    return kept
+
+
 def _bodies_context(config: Config) -> str:
     """What every rendered body depends on besides its own text: entities and the base URL."""
     entities = config.content_dir / "entities.yaml"
@@ -104,35 +129,37 @@ def _bodies_context(config: Config) -> str:
 
 
 def _render_and_write(config: Config, site: Site, pages: list[PagePlan], cache: Cache, report: Report,
-                      write: bool) -> tuple[int, bool]:
+                      write: bool) -> tuple[list[str], bool]:
     """Render the pages whose fingerprint changed, carry the others over; swap in if all is well."""
     env = make_environment(config, site)
     preload_layouts(env, pages, report)
     if not report.ok:
-        return 0, False
+        return [], False
     staging = Staging(config.site_dir) if write else None
-    fingerprint = Fingerprints(site_digest(config, site.content) + (site.build_date or ""),
-                               site.content, site.links, site.bodies) if write else None
+    fingerprint = Fingerprints(site_digest(config, site.content) + (site.build_date or ""), site) if write else None
     # With nothing to carry over, every page is rendered: its fingerprint is then taken by the
     # worker that renders it, on both cores, instead of all of them here first.
     every = staging is None or not cache.pages
-    fingerprints = [""] * len(pages) if every else [fingerprint(page) for page in pages]
+    fingerprints = [""] * len(pages) if every else [fingerprint(page, cache.reads.get(page.path)) for page in pages]
     stale = list(range(len(pages))) if every else \
-        [i for i, page in enumerate(pages) if cache.pages.get(page.path) != f"{fingerprints[i]} {staging.identity(page.path, staged=False)}"]
+        [i for i, page in enumerate(pages)
+         if fingerprints[i] is None or cache.pages.get(page.path) != f"{fingerprints[i]} {staging.identity(page.path, staged=False)}"]
+    reads = {} if every else cache.reads
 
-    def render(index: int) -> tuple[list, str]:
+    def render(index: int) -> tuple[list, str | None, list]:
         page = pages[stale[index]]
         local = Report(root=report.root)
-        data = render_page(env, page, local)
+        with site.reads.collecting() as read:
+            data = render_page(env, page, local)
         if data is not None and staging is not None:
             staging.write(page.path, data)
-        return local.problems, (fingerprint(page) if every and fingerprint else None)
+        tokens = sorted(read)
+        return local.problems, (fingerprint(page, tokens) if fingerprint else None), tokens
 
-    for index, (problems, printed) in zip(stale, parallel_map(render, len(stale))):
+    for index, (problems, printed, tokens) in zip(stale, parallel_map(render, len(stale))):
         report.problems.extend(problems)
-        if printed is not None:
-            fingerprints[index] = printed
-    rendered = len(stale)
+        fingerprints[index], reads[pages[index].path] = printed, tokens
+    rendered = [pages[index].path for index in stale]
     if staging is None:
         return rendered, False
     if not report.ok:
@@ -148,6 +175,7 @@ def _render_and_write(config: Config, site: Site, pages: list[PagePlan], cache: 
     outputs = {page.path: f"{printed} {staging.identity(page.path)}" for page, printed in zip(pages, fingerprints)}
     staging.commit()  # renames keep each file's inode and times, so the identities stay true in site/
     cache.pages = outputs
+    cache.reads = {page.path: reads[page.path] for page in pages}
     return rendered, True
 
 

@@ -47,11 +47,11 @@ class Report:
 
     def error(self, path: Path | str, line: int, message: str) -> None:
         """Record an error: the build will not write `site/`."""
-        self.problems.append(Problem(self._show(path), max(line, 1), _one_line(message), ERROR))
+        self.problems.append(Problem(self.shown(path), max(line, 1), _one_line(message), ERROR))
 
     def warning(self, path: Path | str, line: int, message: str) -> None:
         """Record a doubt: the build goes on (and fails only with --strict)."""
-        self.problems.append(Problem(self._show(path), max(line, 1), _one_line(message), WARNING))
+        self.problems.append(Problem(self.shown(path), max(line, 1), _one_line(message), WARNING))
 
     def extend(self, other: "Report") -> None:
         """Take over another report's problems (from a worker process)."""
@@ -75,7 +75,7 @@ class Report:
         for problem in self.warnings + self.errors:
             print(problem, file=stream)
 
-    def _show(self, path: Path | str) -> str:
+    def shown(self, path: Path | str) -> str:
         """Paths are shown relative to the project, as the editor knows them. The folder is
         resolved, the name is not: a symbolic link is named as itself, even one that loops."""
         path = Path(path)

@@ -5,25 +5,30 @@ from __future__ import annotations
 import json
 from html import escape as html_escape
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import jinja2
 from markupsafe import Markup
 
 from .config import Config
-from .model import Content, PartialDate
+from .model import Content, Item, PartialDate
 from .plan import PagePlan, lookup
 from .problems import Report
+from .reads import ALL_BODIES, SOURCE_FIELDS, TABLES, Reads, WatchedBodies, WatchedContent
 from .relate import Links
 from .urls import Urls
 
 EXCERPT_WORDS = 45
 
 
-@dataclass
+@dataclass(repr=False)  # printed, `site` must not show every body unseen
 class Site:
-    """What every layout can see as `site`: the config, the content, the links, the bodies."""
+    """What every layout can see as `site`: the config, the content, the links, the bodies.
+
+    `content` and `bodies` are plain for the build's own code; layouts get `shown`'s, which
+    note each item and body they read (reads.py)."""
 
     config: Config
     content: Content
@@ -31,22 +36,68 @@ class Site:
     urls: Urls
     bodies: dict
     build_date: str | None = None
+    reads: Reads = field(default_factory=Reads)
+
+    def __post_init__(self):
+        self.shown = SimpleNamespace(bodies=WatchedBodies(self.bodies, self.reads),
+                                     content=WatchedContent(self.content, self.reads))
 
     def get(self, key: tuple):
+        self.reads.note_item("item", key)
         return lookup(self.content, key)
 
     def excerpt(self, item, words: int = EXCERPT_WORDS) -> str:
         """The editor's summary, or else the first words of the body, marked as cut with an ellipsis."""
         if getattr(item, "summary", None):
             return item.summary
-        body = self.bodies.get((item.content_type, item.id))
-        text = body.text.split() if body else []
-        return " ".join(text[:words]) + (" …" if len(text) > words else "")
+        key = (item.content_type, item.id)
+        self.reads.note(f"excerpt|{key[0]}|{key[1]}|{words}")
+        return excerpt_of(item, self.bodies.get(key), words)
+
+
+def excerpt_of(item, body, words: int = EXCERPT_WORDS) -> str:
+    """An item's summary, or else its body's first words, marked as cut with an ellipsis."""
+    if getattr(item, "summary", None):
+        return item.summary
+    text = body.text.split() if body else []
+    return " ".join(text[:words]) + (" …" if len(text) > words else "")
+
+
+class _WatchingEnvironment(jinja2.Environment):
+    """Jinja's attribute and item lookups, noting the reads a page's fingerprint must cover:
+    `site.bodies` and `site.content` (handed out watched), an item's file (reads.py)."""
+
+    site: Site
+
+    def getattr(self, obj, attribute):
+        if attribute in _WATCHED or attribute[:1] == "_":
+            obj = self._watch(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        if isinstance(argument, str) and (argument in _WATCHED or argument[:1] == "_"):
+            obj = self._watch(obj, argument)
+        return super().getitem(obj, argument)
+
+    def _watch(self, obj, name: str):
+        """Note the read; for `site.bodies` and `site.content`, hand out the watched ones."""
+        if isinstance(obj, Item) and (name in SOURCE_FIELDS or name[:1] == "_"):
+            self.site.reads.note_item("source", (obj.content_type, obj.id))
+        elif isinstance(obj, Site):
+            if name in ("bodies", "content"):
+                return obj.shown
+            if name[:1] == "_":  # `site.__dict__` and the like: everything, unwatched
+                for token in (ALL_BODIES, *(f"all|{kind}" for kind in TABLES.values())):
+                    obj.reads.note(token)
+        return obj
+
+
+_WATCHED = frozenset({*SOURCE_FIELDS, "bodies", "content"})
 
 
 def make_environment(config: Config, site: Site) -> jinja2.Environment:
     """The Jinja environment: layouts/ as loader, autoescape, StrictUndefined, our helpers."""
-    env = jinja2.Environment(
+    env = _WatchingEnvironment(
         loader=jinja2.FileSystemLoader(str(config.layouts_dir)),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,
@@ -56,6 +107,7 @@ def make_environment(config: Config, site: Site) -> jinja2.Environment:
         bytecode_cache=_bytecode_cache(config),
         auto_reload=False,  # one environment per build: no need to stat every layout for every page
     )
+    env.site = site
     urls = site.urls
     env.globals.update(
         site=site, config=config,
@@ -73,18 +125,29 @@ def make_environment(config: Config, site: Site) -> jinja2.Environment:
     return env
 
 
-def _card_renderer(env: jinja2.Environment):
+def _card_renderer(env: _WatchingEnvironment):
     """`card(item)`: partials/card.html for one item, rendered once per build and reused on
-    every listing that shows the item (tag, home, briefs and incident pages)."""
+    every listing that shows the item (tag, home, briefs and incident pages), with what it read."""
     cards: dict = {}
+    reads = env.site.reads
 
     def card(item) -> Markup:
         key = (item.content_type, item.id)
         if key not in cards:
-            cards[key] = Markup(env.get_template("partials/card.html").render(item=item))
-        return cards[key]
+            with reads.collecting() as read:
+                html = Markup(env.get_template("partials/card.html").render(item=item))
+            cards[key] = (html, frozenset(read))
+        html, read = cards[key]
+        for token in read:
+            reads.note(token)
+        return html
 
     return card
+
+
+def reset_cards(env: jinja2.Environment) -> None:
+    """Forget the cards rendered so far (a body they showed has changed)."""
+    env.globals["card"] = _card_renderer(env)
 
 
 def _bytecode_cache(config: Config) -> jinja2.BytecodeCache | None:

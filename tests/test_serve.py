@@ -417,7 +417,7 @@ def test_new_seeds_are_imported_once_and_built_once(site_project, monkeypatch):
 
 def test_a_crashing_build_is_reported_and_the_server_stays_up(site_project, monkeypatch):
     with Preview(site_project, port=0, poll=0.02).running() as running:
-        def crash(root, overrides=None, write=True):
+        def crash(root, overrides=None, **options):
             raise RuntimeError("simulated bug")
         monkeypatch.setattr(serve.pipeline, "build", crash)
         (site_project / "site.yaml").write_text("title: Changed\n", encoding="utf-8")

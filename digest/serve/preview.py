@@ -18,6 +18,7 @@ from tornado import httpserver, ioloop, netutil, web
 
 from .. import pipeline
 from ..config import load_config
+from ..patch import Memory
 from ..problems import Problem, Report
 from ..urls import Urls
 from .handlers import (SCRIPT_PATH, STATUS_PATH, LivereloadScript, ReloadSocket, ScriptHandler, SiteHandler,
@@ -82,6 +83,7 @@ class Preview:
         self.prefix = self._prefix()
         self.ready = threading.Event()  # set once the first build is published
         self._warnings_shown: list[Problem] = []
+        self.memory = Memory()  # the last full build, for patching a body edit into (patch.py)
         self._halt = threading.Event()
         self._loop: ioloop.IOLoop | None = None
         self._stopped = asyncio.Event()
@@ -158,7 +160,9 @@ class Preview:
         outcome = self._build(sources, seeds, report)
         written = outcome is not None and outcome.written
         self._print(report)
-        if written:
+        if written and outcome.patched:
+            print(f"{started} body edit: {outcome.rendered} page(s) replaced in {outcome.seconds:.2f} s", flush=True)
+        elif written:
             print(f"{started} built {outcome.pages} pages in {outcome.seconds:.2f} s", flush=True)
         elif not report.ok:
             print(f"{started} {len(report.errors)} error(s): site/ left as it was; the open page shows them",
@@ -182,7 +186,7 @@ class Preview:
         try:
             if seeds:
                 sources.accept(self._import_seeds(report))
-            outcome = pipeline.build(self.root, self.overrides)
+            outcome = pipeline.build(self.root, self.overrides, memory=self.memory)
         except Exception:  # a bug in the generator must not end the preview: show it, keep serving
             traceback.print_exc()
             report.error("build.py", 1, "the build crashed (a bug in the generator, not in your files): "

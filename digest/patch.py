@@ -1,0 +1,150 @@
+"""A body edit shown at once, for the preview: re-render only the pages that read the edited bodies.
+
+The preview keeps its last full build in memory (`Kept`). When the only inputs changed since are
+content files whose front matter, reading problems and named entities are as they were, the
+model, the links and the plan are that build's but for those bodies: so the pages that read the
+bodies (reads.py) are rendered again, and each replaces its file in site/ (a new file renamed
+over the old one). Anything else (another file, a new problem, a layout error) gives None, and
+the caller runs a full build instead. The up-to-date stamp is dropped, so the next full build
+checks every page again; it gives the same bytes (tests/test_patch.py).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+
+from . import uptodate
+from .bodies import Body, render_one_body
+from .config import Config
+from .load import load_one
+from .output import replace_page
+from .plan import PagePlan, lookup
+from .problems import Report
+from .render import Site, excerpt_of, render_page, reset_cards
+
+
+class Memory:
+    """What a long-running process (the preview) keeps from one build to the next."""
+
+    def __init__(self):
+        self.kept: Kept | None = None
+
+
+@dataclass
+class Kept:
+    """The last full build of this process, as the next patch needs it."""
+
+    config: Config
+    snapshot: uptodate.Snapshot
+    site: Site
+    env: object
+    pages: list[PagePlan]
+    problems: list
+    resolve: object
+    gazetteer: object
+    readers: dict[str, set[int]] = field(default_factory=dict)  # token → pages that read it
+    by_path: dict[str, tuple] = field(default_factory=dict)  # content file → its item's key
+
+    def __post_init__(self):
+        for table in (self.site.content.articles, self.site.content.briefs, self.site.content.incidents,
+                      self.site.content.pages):
+            for item in table.values():
+                self.by_path[os.path.relpath(item.path, self.config.root)] = (item.content_type, item.id)
+
+    def note_reads(self, index: int, tokens) -> None:
+        for token in tokens:
+            self.readers.setdefault(token, set()).add(index)
+
+
+def patch(kept: Kept, config: Config, snapshot: uptodate.Snapshot, report: Report) -> list[str] | None:
+    """The pages re-rendered and replaced for a body-only change; None when a full build is needed."""
+    keys = _changed_items(kept, config, snapshot)
+    if not keys:
+        return None
+    fresh = {key: _reread(kept, key) for key in keys}
+    if None in fresh.values():
+        return None
+    indices = _readers(kept, fresh)
+    for key, (item, body) in fresh.items():
+        _refresh(kept.site, key, item, body)
+    reset_cards(kept.env)  # a card may show a body's first words: render cards afresh
+    rendered = {}
+    for index in sorted(indices):
+        page = kept.pages[index]
+        with kept.site.reads.collecting() as read:
+            data = render_page(kept.env, page, Report(root=config.root))
+        if data is None:
+            return None  # the full build reports it
+        rendered[index] = (data, read)
+    uptodate.forget(config)  # site/ is no longer what the stamp says
+    for index, (data, read) in rendered.items():
+        if not replace_page(config.site_dir, kept.pages[index].path, data):
+            return None
+        kept.note_reads(index, read)
+    report.problems.extend(kept.problems)
+    return [kept.pages[index].path for index in sorted(rendered)]
+
+
+def _changed_items(kept: Kept, config: Config, snapshot: uptodate.Snapshot) -> list[tuple] | None:
+    """The items whose files changed since the kept build, if nothing else did (else None).
+
+    A folder's own times change when an editor saves by renaming a new file over the old one;
+    with the same entries before and after, that is no change of its own. A file that had
+    changed just before the kept build's snapshot counts as changed: coarse timestamps could
+    hide a second change behind the same metadata."""
+    before, after = kept.snapshot.inputs, snapshot.inputs
+    if snapshot.key != kept.snapshot.key or before.keys() != after.keys() or config != kept.config:
+        return None
+    changed = [path for path, metadata in after.items() if _changed(before[path], metadata, kept.snapshot.taken_ns)]
+    if any(path not in kept.by_path or not after[path] for path in changed):
+        return None
+    return [kept.by_path[path] for path in changed]
+
+
+def _changed(old: list | None, new: list | None, taken_ns: int) -> bool:
+    if old is None or new is None:
+        return old is not new
+    if stat.S_ISDIR(old[4]) and stat.S_ISDIR(new[4]):
+        return False
+    return new != old or not uptodate.settled(new, taken_ns)
+
+
+def _reread(kept: Kept, key: tuple) -> tuple | None:
+    """The item and body of a changed file, if it changed in its body alone; else None."""
+    old = lookup(kept.site.content, key)
+    local = Report(root=kept.site.config.root)
+    item = load_one(old.path, key[0], local)
+    shown = local.shown(old.path)
+    before = [p for p in kept.problems if p.path == shown]
+    if item is None or repr(item) != repr(old) or local.problems != before:
+        return None
+    entry = render_one_body(item, kept.resolve, kept.gazetteer)
+    if entry["problems"] or tuple(entry["mentions"]) != kept.site.bodies[key].mentions:
+        return None
+    return item, Body(entry["html"], entry["text"], tuple(entry["mentions"]))
+
+
+def _readers(kept: Kept, fresh: dict) -> set[int]:
+    """The pages that read anything of the changed items' files: their bodies, their sources,
+    their excerpts if those changed, or every body."""
+    indices = set(kept.readers.get("all|bodies", ()))
+    for key, (item, body) in fresh.items():
+        prefix = f"{key[0]}|{key[1]}"
+        indices |= kept.readers.get(f"body|{prefix}", set()) | kept.readers.get(f"source|{prefix}", set())
+        for token, readers in kept.readers.items():
+            if token.startswith(f"excerpt|{prefix}|"):
+                words = token.rsplit("|", 1)[1]
+                if not words.isdigit() or excerpt_of(item, body, int(words)) != excerpt_of(item, kept.site.bodies.get(key), int(words)):
+                    indices |= readers
+    return indices
+
+
+def _refresh(site: Site, key: tuple, item, body: Body) -> None:
+    """Put the new body in place. The item object is updated where it stands, not replaced: the
+    plan's pages hold it, and it differs only in what changes with the file."""
+    old = lookup(site.content, key)
+    for name in ("body", "source_hash", "lines"):
+        object.__setattr__(old, name, getattr(item, name))
+    site.bodies[key] = body

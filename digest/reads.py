@@ -1,0 +1,122 @@
+"""What a page read while it rendered, beyond the items its plan hands it.
+
+A page's fingerprint (depend.py) covers the items in its context and their neighbours, with
+their front matter and what the link stage derived for them, but not their bodies: a body is
+large, and most pages show only titles, dates and summaries. So every way a layout can reach a
+body, or an item its context does not name, is watched while the page renders, and the tokens
+it read are kept with the page (one string each, `|`-separated):
+
+- `body|article|<id>`: `site.bodies[...]` (its HTML, text or mentions);
+- `source|article|<id>`: the item's file (`item.body`, its hash, its line numbers, any `_`-name);
+- `excerpt|article|<id>|<words>`: the `excerpt` filter falling back on the body's first words;
+- `item|incident|<id>`: `get(...)` or `site.content.<table>[...]`, an item looked up by key
+  (also when it is not there: adding it must re-render the page that looked);
+- `all|bodies`, `all|<kind>`: `site.bodies` or one of `site.content`'s tables listed whole.
+
+The next build puts the current digest of each token the page read into its fingerprint. A
+render is deterministic: while its context and every token it read are unchanged, it reads the
+same tokens again and gives the same bytes; so editing one article's body re-renders the pages
+that showed that body, not every listing that names the article.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+
+ALL_BODIES = "all|bodies"
+SOURCE_FIELDS = frozenset({"body", "source_hash", "lines", "line_of"})  # what changes with the file, not the fields
+TABLES = {"articles": "article", "briefs": "brief", "incidents": "incident", "pages": "page", "entities": "entity"}
+
+
+class Reads:
+    """The tokens read by the render under way (none are noted outside `collecting`)."""
+
+    def __init__(self):
+        self.current: set | None = None
+
+    def note(self, token: str) -> None:
+        if self.current is not None:
+            self.current.add(token)
+
+    def note_item(self, prefix: str, key) -> None:
+        """A read of one item's something; a key that is no item's becomes a read of everything."""
+        if self.current is not None:
+            self.current.add(f"{prefix}|{key[0]}|{key[1]}" if is_item_key(key) else ALL_BODIES)
+
+    @contextlib.contextmanager
+    def collecting(self) -> Iterator[set]:
+        """Collect the tokens read inside the block; they count for any enclosing block too
+        (a card rendered once is read by every page that shows it)."""
+        outer, self.current = self.current, set()
+        collected = self.current
+        try:
+            yield collected
+        finally:
+            self.current = outer
+            if outer is not None:
+                outer |= collected
+
+
+class WatchedBodies(Mapping):
+    """`site.bodies` as layouts see it: each body looked up is noted; listing them all is noted too."""
+
+    def __init__(self, bodies: dict, reads: Reads):
+        self._bodies, self._reads = bodies, reads
+
+    def __getitem__(self, key):
+        self._reads.note_item("body", key)
+        return self._bodies[key]
+
+    def __contains__(self, key) -> bool:
+        self._reads.note_item("body", key)
+        return key in self._bodies
+
+    def __iter__(self):
+        self._reads.note(ALL_BODIES)
+        return iter(self._bodies)
+
+    def __len__(self) -> int:
+        self._reads.note(ALL_BODIES)
+        return len(self._bodies)
+
+
+class WatchedTable(Mapping):
+    """One of `site.content`'s tables as layouts see it: lookups and listings are noted."""
+
+    def __init__(self, kind: str, table: dict, reads: Reads):
+        self._kind, self._table, self._reads = kind, table, reads
+
+    def __getitem__(self, ident):
+        self._reads.note_item("item", (self._kind, ident))
+        return self._table[ident]
+
+    def __contains__(self, ident) -> bool:
+        self._reads.note_item("item", (self._kind, ident))
+        return ident in self._table
+
+    def __iter__(self):
+        self._reads.note(f"all|{self._kind}")
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        self._reads.note(f"all|{self._kind}")
+        return len(self._table)
+
+
+class WatchedContent:
+    """`site.content` as layouts see it: its tables, watched."""
+
+    def __init__(self, content, reads: Reads):
+        for name, kind in TABLES.items():
+            setattr(self, name, WatchedTable(kind, getattr(content, name), reads))
+
+
+def is_item_key(key) -> bool:
+    return type(key) is tuple and len(key) == 2 and type(key[0]) is str and type(key[1]) is str \
+        and "|" not in key[0] and "|" not in key[1]
+
+
+def valid_tokens(tokens) -> bool:
+    """What the cache keeps for a page: a list of strings (each is parsed when its digest is taken)."""
+    return type(tokens) is list and all(type(token) is str for token in tokens)
