@@ -61,7 +61,9 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
         # `check` and the first pass of --strict leave the stamp alone.
         snapshot = uptodate.Snapshot(config, build_date) if write and use_cache else None
         if snapshot is not None:
-            if (known := uptodate.still_current(config, snapshot)) is not None:
+            # The preview's first build fills its memory: it is never cut short.
+            fill = memory is not None and memory.kept is None
+            if not fill and (known := uptodate.still_current(config, snapshot)) is not None:
                 outcome.report.problems[:] = known
                 outcome.current = True
                 outcome.seconds = time.perf_counter() - started

@@ -70,12 +70,20 @@ class _WatchingEnvironment(jinja2.Environment):
     site: Site
 
     def getattr(self, obj, attribute):
-        if attribute in _WATCHED or attribute[:1] == "_":
+        # Jinja's own getattr, inlined: this runs for every `a.b` of every page.
+        if attribute in _WATCHED or attribute.startswith("_"):
             obj = self._watch(obj, attribute)
-        return super().getattr(obj, attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
     def getitem(self, obj, argument):
-        if isinstance(argument, str) and (argument in _WATCHED or argument[:1] == "_"):
+        if isinstance(argument, str) and (argument in _WATCHED or argument.startswith("_")):
             obj = self._watch(obj, argument)
         return super().getitem(obj, argument)
 

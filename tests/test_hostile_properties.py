@@ -17,15 +17,17 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest import pipeline
+from digest import pipeline, uptodate
 from digest.config import load_config
 from digest.ingest.text import clean_line
 from digest.ingest.write import render_file
 from digest.load import load_content
+from digest.patch import Memory
 from digest.problems import Report
 from digest.source import split_front_matter
 from tests.conftest import REPO, site_files
@@ -160,7 +162,8 @@ TITLES = ["Spies expelled", "Mission closed", "Spies expelled", "A Russian answe
 BODIES = ["NATO said so.", "Russia denied it.[^1]\n\n[^1]: A note.", "::: context\nBackground on NATO.\n:::",
           "See [the first](incident:i1) and [about](page:about).", "# Heading\n\nRussian officials left.", ""]
 TAGS = [[], ["NATO"], ["nato", "Russia"], ["Spy games"], ["Russia", "Espionage"]]
-OPS = ["add", "add", "edit", "retitle", "rename", "delete", "break", "layout", "config", "entities", "static", "brief"]
+OPS = ["add", "add", "edit", "retitle", "rebody", "rebody", "rename", "delete", "break", "layout", "config", "entities",
+       "static", "brief"]
 
 
 def _article(title: int, body: int, tags: int, incident: int, dated: bool) -> str:
@@ -185,6 +188,9 @@ def _apply(root: Path, op: str, pick: int, spec, broken: set[Path]) -> None:
         broken.discard(chosen)
     elif op == "retitle" and chosen not in broken:
         chosen.write_text(chosen.read_text(encoding="utf-8").replace("title: ", f"title: {pick} ", 1), encoding="utf-8")
+    elif op == "rebody" and chosen not in broken:  # the body alone: what the preview patches
+        front, _, _ = chosen.read_text(encoding="utf-8").partition("\n---\n")
+        chosen.write_text(f"{front}\n---\n{BODIES[spec[1]]} {pick}\n", encoding="utf-8")
     elif op == "rename":
         target = chosen.with_name(f"renamed-{pick}.md")
         if not target.exists():
@@ -218,21 +224,25 @@ def _apply(root: Path, op: str, pick: int, spec, broken: set[Path]) -> None:
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(steps=st.lists(step, min_size=1, max_size=8))
-def test_repeated_builds_after_any_edits_equal_a_cold_build(steps):
-    with tempfile.TemporaryDirectory() as folder:
+@given(steps=st.lists(step, min_size=1, max_size=8), preview=st.booleans())
+def test_repeated_builds_after_any_edits_equal_a_cold_build(steps, preview):
+    """Also as the preview builds (`preview`): with its memory, body edits are patched in; the
+    files here are fresh, so they are taken as settled at once (uptodate.SETTLE_NS), as an
+    editor's files are by the time of the next save."""
+    memory = Memory() if preview else None
+    with tempfile.TemporaryDirectory() as folder, mock.patch.object(uptodate, "SETTLE_NS", 0 if preview else uptodate.SETTLE_NS):
         root, cold = Path(folder) / "project", Path(folder) / "cold"
         shutil.copytree(LAYOUTS, root / "layouts")
         for name, text in BASE.items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_text(text, encoding="utf-8")
-        assert pipeline.build(root, {"search": False}).report.ok
+        assert pipeline.build(root, {"search": False}, memory=memory).report.ok
         broken: set[Path] = set()
         for op, pick, spec, build_now in steps:
             _apply(root, op, pick, spec, broken)
             if build_now:
                 before = site_files(root)
-                outcome = pipeline.build(root, {"search": False})
+                outcome = pipeline.build(root, {"search": False}, memory=memory)
                 if not outcome.report.ok:
                     assert site_files(root) == before  # a failed build changes nothing
         for path in broken:  # the final state must build: repair what was broken
@@ -241,7 +251,7 @@ def test_repeated_builds_after_any_edits_equal_a_cold_build(steps):
         for brief in (root / "content/briefs").glob("*.md") if (root / "content/briefs").exists() else []:
             if not any(f"found_with: {t}\n" in brief.read_text(encoding="utf-8") for t in brief_targets):
                 brief.write_text("---\ntitle: Orphan teaser\n---\nText.\n", encoding="utf-8")
-        incremental = pipeline.build(root, {"search": False})
+        incremental = pipeline.build(root, {"search": False}, memory=memory)
         assert incremental.report.ok, [str(p) for p in incremental.report.errors]
         shutil.copytree(root, cold, ignore=shutil.ignore_patterns("site", ".digest-cache", ".site.*"))
         fresh = pipeline.build(cold, {"search": False})
