@@ -136,9 +136,13 @@ def _readers(kept: Kept, fresh: dict) -> set[int]:
         for token, readers in kept.readers.items():
             if token.startswith(f"excerpt|{prefix}|"):
                 words = token.rsplit("|", 1)[1]
-                if not words.isdigit() or excerpt_of(item, body, int(words)) != excerpt_of(item, kept.site.bodies.get(key), int(words)):
+                if not words.isdigit() or _excerpt_changed(item, kept.site.bodies.get(key), body, int(words)):
                     indices |= readers
     return indices
+
+
+def _excerpt_changed(item, old: Body | None, new: Body, words: int) -> bool:
+    return excerpt_of(item, old, words) != excerpt_of(item, new, words)
 
 
 def _refresh(site: Site, key: tuple, item, body: Body) -> None:

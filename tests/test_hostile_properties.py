@@ -162,7 +162,7 @@ TITLES = ["Spies expelled", "Mission closed", "Spies expelled", "A Russian answe
 BODIES = ["NATO said so.", "Russia denied it.[^1]\n\n[^1]: A note.", "::: context\nBackground on NATO.\n:::",
           "See [the first](incident:i1) and [about](page:about).", "# Heading\n\nRussian officials left.", ""]
 TAGS = [[], ["NATO"], ["nato", "Russia"], ["Spy games"], ["Russia", "Espionage"]]
-OPS = ["add", "add", "edit", "retitle", "rebody", "rebody", "rename", "delete", "break", "layout", "config", "entities",
+OPS = ["add", "add", "edit", "retitle", "rebody", "reword", "reword", "rename", "delete", "break", "layout", "config", "entities",
        "static", "brief"]
 
 
@@ -190,7 +190,9 @@ def _apply(root: Path, op: str, pick: int, spec, broken: set[Path]) -> None:
         chosen.write_text(chosen.read_text(encoding="utf-8").replace("title: ", f"title: {pick} ", 1), encoding="utf-8")
     elif op == "rebody" and chosen not in broken:  # the body alone: what the preview patches
         front, _, _ = chosen.read_text(encoding="utf-8").partition("\n---\n")
-        chosen.write_text(f"{front}\n---\n{BODIES[spec[1]]} {pick}\n", encoding="utf-8")
+        chosen.write_text(f"{front}\n---\n{BODIES[spec[1]]}\n\nEdit {pick}.\n", encoding="utf-8")
+    elif op == "reword" and chosen not in broken:  # a sentence more, naming nobody: patched in the preview
+        chosen.write_text(chosen.read_text(encoding="utf-8") + f"\nEdit {pick}.\n", encoding="utf-8")
     elif op == "rename":
         target = chosen.with_name(f"renamed-{pick}.md")
         if not target.exists():
