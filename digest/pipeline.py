@@ -7,6 +7,7 @@ pages whose inputs did not change; the result is byte-identical to a cold build 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
     report = Report(root=root)
     outcome = Outcome(report)
     clock = _Clock(outcome.stages)
-    with build_lock(root):
+    with build_lock(root), _Collector() as collector:
         config = load_config(root, report, overrides)
         build_date = time.strftime("%Y-%m-%d", time.gmtime()) if config.show_build_date else None
         # Only a build that writes site/ may stop early, or must forget that site/ was current;
@@ -86,6 +87,7 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
         pages = clock("plan", plan_site(config, content, links, urls, report))
         site = Site(config, content, links, urls, bodies, build_date)
         outcome.pages = len(pages)
+        collector.model_built()
         if report.ok:
             outcome.rendered_paths, outcome.written = _render_and_write(config, site, pages, cache, report, write)
             outcome.rendered = len(outcome.rendered_paths)
@@ -98,6 +100,28 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
                     memory.kept = _kept(config, snapshot, site, pages, cache, report, gazetteer, urls)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+class _Collector:
+    """Python's cyclic garbage collector, kept off the model. The model is a few hundred thousand
+    long-lived objects made at once; the collector would walk them again and again for nothing
+    (0.5–1 s of a 3 s rebuild at N = 5,000). It is paused while the model is built, then the model
+    is frozen out of its sight while pages render (before the workers fork); both undone at the end."""
+
+    def __enter__(self) -> "_Collector":
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+        return self
+
+    def model_built(self) -> None:
+        gc.freeze()
+        if self.was_enabled:
+            gc.enable()
+
+    def __exit__(self, *exc) -> None:
+        gc.unfreeze()
+        if self.was_enabled:
+            gc.enable()
 
 
 class _Clock:
