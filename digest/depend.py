@@ -113,8 +113,9 @@ class Fingerprints:
             return _hash(body.html, body.text, repr(body.mentions)) if body else ""
         if kind == "source" and len(parts) == 3:
             item = self._item(key)
-            return item.source_hash if item else ""
-        if kind == "excerpt" and len(parts) == 4 and parts[3].isdigit():
+            # The file's hash covers its text, not where each key was written: add the line map.
+            return _hash(item.source_hash, repr(item.lines)) if item else ""
+        if kind == "excerpt" and len(parts) == 4 and parts[3].isascii() and parts[3].isdigit() and len(parts[3]) < 9:
             item = self._item(key)
             return _hash(self.site.excerpt(item, int(parts[3]))) if item else ""
         return None  # not a token this code writes

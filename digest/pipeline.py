@@ -109,17 +109,21 @@ class _Collector:
     is frozen out of its sight while pages render (before the workers fork); both undone at the end."""
 
     def __enter__(self) -> "_Collector":
-        self.was_enabled = gc.isenabled()
+        self.was_enabled, self.frozen = gc.isenabled(), False
         gc.disable()
         return self
 
     def model_built(self) -> None:
-        gc.freeze()
+        # Python can only thaw everything at once: leave a host that froze objects itself alone.
+        self.frozen = gc.get_freeze_count() == 0
+        if self.frozen:
+            gc.freeze()
         if self.was_enabled:
             gc.enable()
 
     def __exit__(self, *exc) -> None:
-        gc.unfreeze()
+        if self.frozen:
+            gc.unfreeze()
         if self.was_enabled:
             gc.enable()
 

@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping
 ALL_BODIES = "all|bodies"
 SOURCE_FIELDS = frozenset({"body", "source_hash", "lines", "line_of"})  # what changes with the file, not the fields
 TABLES = {"articles": "article", "briefs": "brief", "incidents": "incident", "pages": "page", "entities": "entity"}
+EVERYTHING = (ALL_BODIES, *(f"all|{kind}" for kind in TABLES.values()))
 
 
 class Reads:
@@ -40,9 +41,14 @@ class Reads:
             self.current.add(token)
 
     def note_item(self, prefix: str, key) -> None:
-        """A read of one item's something; a key that is no item's becomes a read of everything."""
-        if self.current is not None:
-            self.current.add(f"{prefix}|{key[0]}|{key[1]}" if is_item_key(key) else ALL_BODIES)
+        """A read of one item's something; an odd key (a list, a Markup id) may still find an
+        item, so it becomes a read of everything."""
+        if self.current is None:
+            return
+        if is_item_key(key):
+            self.current.add(f"{prefix}|{key[0]}|{key[1]}")
+        else:
+            self.current.update(EVERYTHING)
 
     @contextlib.contextmanager
     def collecting(self) -> Iterator[set]:

@@ -16,7 +16,7 @@ from .config import Config
 from .model import Content, Item, PartialDate
 from .plan import PagePlan, lookup
 from .problems import Report
-from .reads import ALL_BODIES, SOURCE_FIELDS, TABLES, Reads, WatchedBodies, WatchedContent
+from .reads import EVERYTHING, SOURCE_FIELDS, Reads, WatchedBodies, WatchedContent
 from .relate import Links
 from .urls import Urls
 
@@ -95,7 +95,7 @@ class _WatchingEnvironment(jinja2.Environment):
             if name in ("bodies", "content"):
                 return obj.shown
             if name[:1] == "_":  # `site.__dict__` and the like: everything, unwatched
-                for token in (ALL_BODIES, *(f"all|{kind}" for kind in TABLES.values())):
+                for token in EVERYTHING:
                     obj.reads.note(token)
         return obj
 

@@ -21,6 +21,7 @@ Second paragraph of one.
 title: Two
 date: 2021-10-20
 tags: [NATO]
+# A comment: moving it moves the lines below it, and nothing else.
 ---
 Two has no summary: its cards show its first words.
 """
@@ -69,6 +70,13 @@ ODD_LAYOUTS = {
                              ("content/articles/two.md", "title: Two", "title: Two, retitled")),
     "an item looked up": ("layouts/404.html", "{{ get(('article', 'two')).title }}",
                           ("content/articles/two.md", "title: Two", "title: Two, retitled")),
+    "an item looked up by a list": ("layouts/404.html", "{{ get(['article', 'two']).title }}",
+                                    ("content/articles/two.md", "title: Two", "title: Two, retitled")),
+    "an item looked up by a Markup id": ("layouts/404.html", "{{ site.content.articles['two'|e].title }}",
+                                         ("content/articles/two.md", "title: Two", "title: Two, retitled")),
+    "an item's line numbers": ("layouts/partials/card.html", "{{ item.line_of('tags') }}", (
+        "content/articles/two.md", "title: Two\ndate: 2021-10-20\ntags: [NATO]\n# A comment: moving it moves the lines below it, and nothing else.",
+        "# A comment: moving it moves the lines below it, and nothing else.\ntitle: Two\ndate: 2021-10-20\ntags: [NATO]")),
     "an item's body looked up": ("layouts/404.html", "{{ site.content.articles.one.body }}", BODY_EDIT),
 }
 
