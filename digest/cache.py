@@ -94,7 +94,8 @@ class Cache:
             return cache
         cache.pages, cache.search, cache.bodies = pages["pages"], pages["search"], bodies["bodies"]
         cache.related = pages["related"] if isinstance(pages.get("related"), dict) else {}
-        cache.reads = pages["reads"] if isinstance(pages.get("reads"), dict) else {}  # each checked on use
+        reads = pages.get("reads")
+        cache.reads = {path: tokens for path, tokens in reads.items() if _tokens(tokens)} if isinstance(reads, dict) else {}
         cache.run = pages["run"]
         items = read_cache_file(cache.folder / ITEMS_FILE)
         if _well_formed(items, "items", dict) and items["version"] == code_version() and items["run"] == cache.run:
@@ -150,6 +151,11 @@ def _well_formed(data, key: str, kind: type) -> bool:
     if key == "pages" and not (data.get("search") is None or isinstance(data.get("search"), str)):
         return False
     return all(isinstance(v, kind) for v in data[key].values())
+
+
+def _tokens(tokens) -> bool:
+    """A page's reads as this code writes them: a list of strings (each parsed when its digest is taken)."""
+    return type(tokens) is list and all(type(token) is str for token in tokens)
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})

@@ -19,7 +19,7 @@ from .cache import code_version, hash_tree, stable_repr
 from .config import Config
 from .model import Content, Entity, Item
 from .plan import PagePlan, lookup
-from .reads import ALL_BODIES, TABLES, valid_tokens
+from .reads import TABLES
 from .relate import Links
 
 
@@ -84,9 +84,9 @@ class Fingerprints:
         self.texts: dict = {}
         self.tokens: dict = {}
 
-    def __call__(self, page: PagePlan, reads) -> str | None:
+    def __call__(self, page: PagePlan, reads: list[str] | None) -> str | None:
         """None when what the page read is not known (or not understood): it must be rendered."""
-        if not valid_tokens(reads):
+        if reads is None:
             return None
         digests = [self.token(token) for token in reads]
         if None in digests:

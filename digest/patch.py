@@ -45,6 +45,7 @@ class Kept:
     resolve: object
     gazetteer: object
     readers: dict[str, set[int]] = field(default_factory=dict)  # token → pages that read it
+    excerpts: dict[str, set[str]] = field(default_factory=dict)  # "kind|id" → its excerpt tokens read
     by_path: dict[str, tuple] = field(default_factory=dict)  # content file → its item's key
 
     def __post_init__(self):
@@ -56,6 +57,8 @@ class Kept:
     def note_reads(self, index: int, tokens) -> None:
         for token in tokens:
             self.readers.setdefault(token, set()).add(index)
+            if token.startswith("excerpt|"):
+                self.excerpts.setdefault("|".join(token.split("|")[1:3]), set()).add(token)
 
 
 def patch(kept: Kept, config: Config, snapshot: uptodate.Snapshot, report: Report) -> list[str] | None:
@@ -133,11 +136,10 @@ def _readers(kept: Kept, fresh: dict) -> set[int]:
     for key, (item, body) in fresh.items():
         prefix = f"{key[0]}|{key[1]}"
         indices |= kept.readers.get(f"body|{prefix}", set()) | kept.readers.get(f"source|{prefix}", set())
-        for token, readers in kept.readers.items():
-            if token.startswith(f"excerpt|{prefix}|"):
-                words = token.rsplit("|", 1)[1]
-                if not words.isdigit() or _excerpt_changed(item, kept.site.bodies.get(key), body, int(words)):
-                    indices |= readers
+        for token in kept.excerpts.get(prefix, ()):
+            words = token.rsplit("|", 1)[1]
+            if not words.isdigit() or _excerpt_changed(item, kept.site.bodies.get(key), body, int(words)):
+                indices |= kept.readers[token]
     return indices
 
 

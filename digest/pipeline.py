@@ -38,13 +38,16 @@ class Outcome:
 
     report: Report
     pages: int = 0
-    rendered: int = 0
     rendered_paths: list[str] = field(default_factory=list)  # the pages rendered, not carried over
     seconds: float = 0.0
     written: bool = False
     current: bool = False  # site/ was already up to date: nothing was read, rendered or written
     patched: bool = False  # only bodies changed: their readers were replaced in site/ (patch.py)
     stages: dict = field(default_factory=dict)
+
+    @property
+    def rendered(self) -> int:
+        return len(self.rendered_paths)
 
 
 def build(root: Path, overrides: dict | None = None, write: bool = True, use_cache: bool = True,
@@ -71,7 +74,7 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
                 return outcome
             if memory is not None and memory.kept is not None:
                 if (patched := patch(memory.kept, config, snapshot, report)) is not None:
-                    outcome.rendered_paths, outcome.rendered, outcome.pages = patched, len(patched), len(memory.kept.pages)
+                    outcome.rendered_paths, outcome.pages = patched, len(memory.kept.pages)
                     outcome.written = outcome.patched = True
                     outcome.seconds = time.perf_counter() - started
                     return outcome
@@ -89,15 +92,15 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
         outcome.pages = len(pages)
         collector.model_built()
         if report.ok:
-            outcome.rendered_paths, outcome.written = _render_and_write(config, site, pages, cache, report, write)
-            outcome.rendered = len(outcome.rendered_paths)
+            env = make_environment(config, site)
+            outcome.rendered_paths, outcome.written = _render_and_write(config, env, site, pages, cache, report, write)
             clock("render+write", None)
             if outcome.written and snapshot is not None:
                 cache.save()
                 uptodate.record(config, snapshot, report.problems)
                 clock("cache", None)
                 if memory is not None:
-                    memory.kept = _kept(config, snapshot, site, pages, cache, report, gazetteer, urls)
+                    memory.kept = _kept(config, snapshot, env, site, pages, cache, report, gazetteer, urls)
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -141,11 +144,10 @@ class _Clock:
         return value
 
 
-def _kept(config: Config, snapshot: uptodate.Snapshot, site: Site, pages: list[PagePlan], cache: Cache,
+def _kept(config: Config, snapshot: uptodate.Snapshot, env, site: Site, pages: list[PagePlan], cache: Cache,
           report: Report, gazetteer: Gazetteer, urls: Urls) -> Kept:
     """This build as the next patch needs it (the preview keeps it in memory)."""
-    kept = Kept(config, snapshot, site, make_environment(config, site), pages, list(report.problems),
-                make_resolver(site.content, urls), gazetteer)
+    kept = Kept(config, snapshot, site, env, pages, list(report.problems), make_resolver(site.content, urls), gazetteer)
     for index, page in enumerate(pages):
         kept.note_reads(index, cache.reads[page.path])
     return kept
@@ -158,10 +160,9 @@ def _bodies_context(config: Config) -> str:
     return hashlib.sha256(hash_bytes(data).encode() + b"\0" + config.base_url.encode()).hexdigest()
 
 
-def _render_and_write(config: Config, site: Site, pages: list[PagePlan], cache: Cache, report: Report,
+def _render_and_write(config: Config, env, site: Site, pages: list[PagePlan], cache: Cache, report: Report,
                       write: bool) -> tuple[list[str], bool]:
     """Render the pages whose fingerprint changed, carry the others over; swap in if all is well."""
-    env = make_environment(config, site)
     preload_layouts(env, pages, report)
     if not report.ok:
         return [], False

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping
+from types import SimpleNamespace
 
 ALL_BODIES = "all|bodies"
 SOURCE_FIELDS = frozenset({"body", "source_hash", "lines", "line_of"})  # what changes with the file, not the fields
@@ -64,65 +65,44 @@ class Reads:
                 outer |= collected
 
 
-class WatchedBodies(Mapping):
-    """`site.bodies` as layouts see it: each body looked up is noted; listing them all is noted too."""
+class Watched(Mapping):
+    """A table as layouts see it: each lookup is noted as `<prefix>|<kind>|<id>` (`kind` None: the
+    keys are already (kind, id) pairs), and listing it whole as `listing`."""
 
-    def __init__(self, bodies: dict, reads: Reads):
-        self._bodies, self._reads = bodies, reads
+    def __init__(self, table: dict, reads: Reads, prefix: str, listing: str, kind: str | None = None):
+        self._table, self._reads, self._prefix, self._listing, self._kind = table, reads, prefix, listing, kind
 
     def __getitem__(self, key):
-        self._reads.note_item("body", key)
-        return self._bodies[key]
+        self._note(key)
+        return self._table[key]
 
     def __contains__(self, key) -> bool:
-        self._reads.note_item("body", key)
-        return key in self._bodies
+        self._note(key)
+        return key in self._table
 
     def __iter__(self):
-        self._reads.note(ALL_BODIES)
-        return iter(self._bodies)
-
-    def __len__(self) -> int:
-        self._reads.note(ALL_BODIES)
-        return len(self._bodies)
-
-
-class WatchedTable(Mapping):
-    """One of `site.content`'s tables as layouts see it: lookups and listings are noted."""
-
-    def __init__(self, kind: str, table: dict, reads: Reads):
-        self._kind, self._table, self._reads = kind, table, reads
-
-    def __getitem__(self, ident):
-        self._reads.note_item("item", (self._kind, ident))
-        return self._table[ident]
-
-    def __contains__(self, ident) -> bool:
-        self._reads.note_item("item", (self._kind, ident))
-        return ident in self._table
-
-    def __iter__(self):
-        self._reads.note(f"all|{self._kind}")
+        self._reads.note(self._listing)
         return iter(self._table)
 
     def __len__(self) -> int:
-        self._reads.note(f"all|{self._kind}")
+        self._reads.note(self._listing)
         return len(self._table)
 
+    def _note(self, key) -> None:
+        self._reads.note_item(self._prefix, key if self._kind is None else (self._kind, key))
 
-class WatchedContent:
+
+def watched_bodies(bodies: dict, reads: Reads) -> Watched:
+    """`site.bodies` as layouts see it."""
+    return Watched(bodies, reads, "body", ALL_BODIES)
+
+
+def watched_content(content, reads: Reads) -> SimpleNamespace:
     """`site.content` as layouts see it: its tables, watched."""
-
-    def __init__(self, content, reads: Reads):
-        for name, kind in TABLES.items():
-            setattr(self, name, WatchedTable(kind, getattr(content, name), reads))
+    return SimpleNamespace(**{name: Watched(getattr(content, name), reads, "item", f"all|{kind}", kind)
+                              for name, kind in TABLES.items()})
 
 
 def is_item_key(key) -> bool:
     return type(key) is tuple and len(key) == 2 and type(key[0]) is str and type(key[1]) is str \
         and "|" not in key[0] and "|" not in key[1]
-
-
-def valid_tokens(tokens) -> bool:
-    """What the cache keeps for a page: a list of strings (each is parsed when its digest is taken)."""
-    return type(tokens) is list and all(type(token) is str for token in tokens)

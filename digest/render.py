@@ -16,7 +16,7 @@ from .config import Config
 from .model import Content, Item, PartialDate
 from .plan import PagePlan, lookup
 from .problems import Report
-from .reads import EVERYTHING, SOURCE_FIELDS, Reads, WatchedBodies, WatchedContent
+from .reads import EVERYTHING, SOURCE_FIELDS, Reads, watched_bodies, watched_content
 from .relate import Links
 from .urls import Urls
 
@@ -39,8 +39,8 @@ class Site:
     reads: Reads = field(default_factory=Reads)
 
     def __post_init__(self):
-        self.shown = SimpleNamespace(bodies=WatchedBodies(self.bodies, self.reads),
-                                     content=WatchedContent(self.content, self.reads))
+        self.shown = SimpleNamespace(bodies=watched_bodies(self.bodies, self.reads),
+                                     content=watched_content(self.content, self.reads))
 
     def get(self, key: tuple):
         self.reads.note_item("item", key)
@@ -89,12 +89,12 @@ class _WatchingEnvironment(jinja2.Environment):
 
     def _watch(self, obj, name: str):
         """Note the read; for `site.bodies` and `site.content`, hand out the watched ones."""
-        if isinstance(obj, Item) and (name in SOURCE_FIELDS or name[:1] == "_"):
+        if isinstance(obj, Item) and (name in SOURCE_FIELDS or name.startswith("_")):
             self.site.reads.note_item("source", (obj.content_type, obj.id))
         elif isinstance(obj, Site):
             if name in ("bodies", "content"):
                 return obj.shown
-            if name[:1] == "_":  # `site.__dict__` and the like: everything, unwatched
+            if name.startswith("_"):  # `site.__dict__` and the like: everything, unwatched
                 for token in EVERYTHING:
                     obj.reads.note(token)
         return obj
