@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -32,12 +33,15 @@ def make_resolver(content: Content, urls: Urls):
     """resolve(kind, id) → the link for an id, or None when nothing has that id."""
     tables = {"article": content.articles, "brief": content.briefs, "incident": content.incidents,
               "entity": content.entities, "page": content.pages}
-    tags = {slugify(name) for table in (content.articles, content.briefs, content.incidents)
-            for item in table.values() for name in item.tags}
+
+    @functools.cache  # on first use: a patch (patch.py) may render no tag link at all
+    def tags() -> frozenset[str]:
+        return frozenset(slugify(name) for table in (content.articles, content.briefs, content.incidents)
+                         for item in table.values() for name in item.tags)
 
     def resolve(kind: str, ident: str) -> str | None:
         if kind == "tag":
-            return urls.href(urls.tag(ident)) if ident.strip() and slugify(ident) in tags else None
+            return urls.href(urls.tag(ident)) if ident.strip() and slugify(ident) in tags() else None
         return urls.href(urls.item(kind, ident)) if ident in tables[kind] else None
     return resolve
 

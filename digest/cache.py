@@ -21,6 +21,7 @@ read or has the wrong shape is ignored and rebuilt, never trusted.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import marshal
@@ -29,6 +30,7 @@ import sys
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Iterator
 
 CACHE_FILE = "cache.bin"
 BODIES_FILE = "bodies.bin"
@@ -118,13 +120,8 @@ class Cache:
 
 def read_cache_file(path: Path):
     """A cache file's data, or None if it is missing, damaged or not ours (checksum first, then parse)."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    view = memoryview(raw)  # slices of a view, not copies: the payload can be tens of megabytes
-    header, checksum, payload = raw[:len(MAGIC)], raw[len(MAGIC):len(MAGIC) + 32], view[len(MAGIC) + 32:]
-    if header != MAGIC or hashlib.sha256(payload).digest() != checksum:
+    payload = read_framed(path)
+    if payload is None:
         return None
     try:
         return marshal.loads(payload)
@@ -134,13 +131,58 @@ def read_cache_file(path: Path):
 
 def write_cache_file(path: Path, data: dict) -> None:
     """Write a cache file atomically: magic, sha256 of the payload, marshal payload (data only, no code)."""
-    payload = marshal.dumps(data)
+    write_framed(path, marshal.dumps(data))
+
+
+def read_framed(path: Path) -> memoryview | None:
+    """The payload of a file written by write_framed, or None if it is missing, damaged or not ours."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    view = memoryview(raw)  # slices of a view, not copies: the payload can be tens of megabytes
+    header, checksum, payload = raw[:len(MAGIC)], raw[len(MAGIC):len(MAGIC) + 32], view[len(MAGIC) + 32:]
+    if header != MAGIC or hashlib.sha256(payload).digest() != checksum:
+        return None
+    return payload
+
+
+def write_framed(path: Path, payload: bytes) -> None:
+    """Write magic, the payload's sha256 and the payload to a temporary file, then rename it into place."""
     temporary = path.with_suffix(".tmp")
     with open(temporary, "wb") as handle:  # three writes, not one joined copy of the payload
         handle.write(MAGIC)
         handle.write(hashlib.sha256(payload).digest())
         handle.write(payload)
     os.replace(temporary, path)
+
+
+@contextlib.contextmanager
+def write_framed_stream(path: Path) -> Iterator["_HashingWriter"]:
+    """write_framed for a payload written piece by piece: its checksum is filled in at the end."""
+    temporary = path.with_suffix(".tmp")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(MAGIC + bytes(32))
+            writer = _HashingWriter(handle)
+            yield writer
+            handle.seek(len(MAGIC))
+            handle.write(writer.digest.digest())
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    os.replace(temporary, path)
+
+
+class _HashingWriter:
+    """A file's write(), hashing what passes through it."""
+
+    def __init__(self, handle):
+        self.handle, self.digest = handle, hashlib.sha256()
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        return self.handle.write(data)
 
 
 def _well_formed(data, key: str, kind: type) -> bool:

@@ -13,6 +13,11 @@ from .schema import is_web_url
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# What a command made, held until the process ends: build.py leaves by os._exit, so a model of
+# hundreds of thousands of objects is never freed one by one for nothing.
+_HELD: list = []
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; the exit status is 0 when all went well, 1 when there were errors."""
     parser = _parser()
@@ -89,6 +94,7 @@ def cmd_build(root: Path, args) -> int:
         if outcome.report.warnings or not outcome.report.ok:
             return _finish(outcome.report, strict=True)
     outcome = pipeline.build(root, _overrides(args))
+    _HELD.append(outcome)
     status = _finish(outcome.report, args.strict)
     if outcome.current:
         print(f"site/ is up to date: no input changed since the last build ({outcome.seconds:.2f} s)")

@@ -47,12 +47,26 @@ class Kept:
     readers: dict[str, set[int]] = field(default_factory=dict)  # token → pages that read it
     excerpts: dict[str, set[str]] = field(default_factory=dict)  # "kind|id" → its excerpt tokens read
     by_path: dict[str, tuple] = field(default_factory=dict)  # content file → its item's key
+    site_files: dict | None = None  # site/'s metadata as this build left it (kept on disk: stored.py)
+    run: str = ""  # which kept build on disk this is
+    # What the patches since the full build changed: key → (item, body), page index → its reads.
+    changes: dict = field(default_factory=lambda: {"items": {}, "reads": {}})
 
     def __post_init__(self):
+        if self.by_path:
+            return  # restored with the rest (stored.py)
         for table in (self.site.content.articles, self.site.content.briefs, self.site.content.incidents,
                       self.site.content.pages):
             for item in table.values():
                 self.by_path[os.path.relpath(item.path, self.config.root)] = (item.content_type, item.id)
+
+    def refresh(self, key: tuple, item, body: Body) -> None:
+        """Put a new body in place. The item object is updated where it stands, not replaced:
+        the plan's pages hold it, and it differs only in what changes with the file."""
+        old = lookup(self.site.content, key)
+        for name in ("body", "source_hash", "lines"):
+            object.__setattr__(old, name, getattr(item, name))
+        self.site.bodies[key] = body
 
     def note_reads(self, index: int, tokens) -> None:
         for token in tokens:
@@ -71,7 +85,8 @@ def patch(kept: Kept, config: Config, snapshot: uptodate.Snapshot, report: Repor
         return None
     indices = _readers(kept, fresh)
     for key, (item, body) in fresh.items():
-        _refresh(kept.site, key, item, body)
+        kept.refresh(key, item, body)
+        kept.changes["items"][key] = (item, body)
     reset_cards(kept.env)  # a card may show a body's first words: render cards afresh
     rendered = {}
     for index in sorted(indices):
@@ -86,24 +101,33 @@ def patch(kept: Kept, config: Config, snapshot: uptodate.Snapshot, report: Repor
         if not replace_page(config.site_dir, kept.pages[index].path, data):
             return None
         kept.note_reads(index, read)
+        kept.changes["reads"].setdefault(index, set()).update(read)
+    kept.snapshot = snapshot  # what was read since is what the next change is measured from
     report.problems.extend(kept.problems)
     return [kept.pages[index].path for index in sorted(rendered)]
 
 
 def _changed_items(kept: Kept, config: Config, snapshot: uptodate.Snapshot) -> list[tuple] | None:
-    """The items whose files changed since the kept build, if nothing else did (else None).
+    """The items whose files changed since the kept build, if nothing else did (else None)."""
+    if config != kept.config:
+        return None
+    return changed_items(kept.snapshot, snapshot, kept.by_path)
+
+
+def changed_items(before: uptodate.Snapshot, after: uptodate.Snapshot, by_path: dict) -> list[tuple] | None:
+    """The keys of the items whose files changed between two snapshots, if nothing else did.
 
     A folder's own times change when an editor saves by renaming a new file over the old one;
     with the same entries before and after, that is no change of its own. A file that had
-    changed just before the kept build's snapshot counts as changed: coarse timestamps could
-    hide a second change behind the same metadata."""
-    before, after = kept.snapshot.inputs, snapshot.inputs
-    if snapshot.key != kept.snapshot.key or before.keys() != after.keys() or config != kept.config:
+    changed just before the earlier snapshot counts as changed: coarse timestamps could hide a
+    second change behind the same metadata."""
+    if after.key != before.key or before.inputs.keys() != after.inputs.keys():
         return None
-    changed = [path for path, metadata in after.items() if _changed(before[path], metadata, kept.snapshot.taken_ns)]
-    if any(path not in kept.by_path or not after[path] for path in changed):
+    changed = [path for path, metadata in after.inputs.items()
+               if _changed(before.inputs[path], metadata, before.taken_ns)]
+    if any(path not in by_path or not after.inputs[path] for path in changed):
         return None
-    return [kept.by_path[path] for path in changed]
+    return [by_path[path] for path in changed]
 
 
 def _changed(old: list | None, new: list | None, taken_ns: int) -> bool:
@@ -145,12 +169,3 @@ def _readers(kept: Kept, fresh: dict) -> set[int]:
 
 def _excerpt_changed(item, old: Body | None, new: Body, words: int) -> bool:
     return excerpt_of(item, old, words) != excerpt_of(item, new, words)
-
-
-def _refresh(site: Site, key: tuple, item, body: Body) -> None:
-    """Put the new body in place. The item object is updated where it stands, not replaced: the
-    plan's pages hold it, and it differs only in what changes with the file."""
-    old = lookup(site.content, key)
-    for name in ("body", "source_hash", "lines"):
-        object.__setattr__(old, name, getattr(item, name))
-    site.bodies[key] = body

@@ -38,6 +38,13 @@ class Snapshot:
         self.key = hashlib.sha256("\0".join([code_version(), stable_repr(config), build_date or ""]).encode()).hexdigest()
         self.inputs = _metadata([config.config_path], [config.content_dir, config.layouts_dir, config.seeds_dir], config.root)
 
+    @classmethod
+    def remembered(cls, key: str, inputs: dict, taken_ns: int) -> "Snapshot":
+        """A snapshot taken by an earlier build (stored.py keeps one with its model)."""
+        snapshot = cls.__new__(cls)
+        snapshot.key, snapshot.inputs, snapshot.taken_ns = key, inputs, taken_ns
+        return snapshot
+
     def settled(self) -> bool:
         """True when no input changed so recently that a later change could go unseen."""
         return all(settled(entry, self.taken_ns) for entry in self.inputs.values() if entry)
@@ -54,7 +61,7 @@ def still_current(config: Config, snapshot: Snapshot) -> list[Problem] | None:
     stamp = _read(_stamp_path(config))
     if stamp is None or stamp["key"] != snapshot.key or stamp["inputs"] != snapshot.inputs:
         return None
-    if stamp["site"] != _metadata([], [config.site_dir], config.site_dir):
+    if stamp["site"] != site_files(config):
         return None
     return stamp["problems"]
 
@@ -67,14 +74,30 @@ def forget(config: Config) -> None:
         pass
 
 
-def record(config: Config, snapshot: Snapshot, problems: list[Problem]) -> None:
+def record(config: Config, snapshot: Snapshot, problems: list[Problem], site: dict | None = None) -> None:
     """After a successful build: remember what it was made from, if that can be trusted."""
     if not snapshot.settled():
         return
-    stamp = {"key": snapshot.key, "inputs": snapshot.inputs,
-             "site": _metadata([], [config.site_dir], config.site_dir),
+    stamp = {"key": snapshot.key, "inputs": snapshot.inputs, "site": site if site is not None else site_files(config),
              "problems": [problem_to_data(p) for p in problems]}
     write_cache_file(_stamp_path(config), stamp)
+
+
+def site_files(config: Config) -> dict[str, list[int] | None]:
+    """The metadata of site/ and of everything in it."""
+    return _metadata([], [config.site_dir], config.site_dir)
+
+
+def site_files_after(config: Config, before: dict, replaced: list[str]) -> dict[str, list[int] | None]:
+    """site/'s metadata after the files at these paths (relative to site/) were replaced: taken
+    again for them and the folders they are in, whose times the replacing changed."""
+    after = dict(before)
+    for relative in replaced:
+        folder = os.path.dirname(relative)
+        for name, path in ((relative, config.site_dir / relative),
+                           (folder or "./", config.site_dir / folder)):
+            after[name] = metadata(path)
+    return after
 
 
 def _stamp_path(config: Config) -> Path:

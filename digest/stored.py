@@ -1,0 +1,232 @@
+"""The kept build on disk: a fresh `build.py build` patches a body edit as the preview does.
+
+After every full build that writes site/, the model a patch needs (content, links, bodies, the
+plan, which pages read what, the inputs' snapshot and the metadata of every file in site/) is
+written to `.digest-cache/kept.bin`; each patch then writes what it changed to `kept-patch.bin`
+instead of the whole model again. A later process restores both, and patch.py decides whether
+the change since is one it can patch. The kept build is used only while site/ is exactly as
+it was left (every file's size, times and inode), the code, configuration and build date are
+the same, and both files are intact and belong together; anything else means a full build.
+
+The model is pickled, unlike the rest of the cache (marshal, plain data): rebuilding tens of
+thousands of objects from plain data costs as much as linking and planning again. Loading
+uses an unpickler that can make nothing but the model's own dataclasses (an allow list, the
+safeguard the pickle documentation describes), behind the checksum every cache file carries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import marshal
+import os
+import pickle
+from collections.abc import MutableMapping
+
+from . import uptodate
+from .bodies import Body, make_resolver
+from .cache import code_version, read_cache_file, read_framed, write_cache_file, write_framed_stream
+from .config import Config
+from .entities import Gazetteer
+from .load import load_one
+from .patch import Kept, changed_items
+from .problems import Report
+from .render import Site, make_environment
+from .urls import Urls
+
+HEAD_FILE = "kept-head.bin"
+KEPT_FILE = "kept.bin"
+# What unpickling a damaged or foreign file can raise; any of it means: build in full.
+_DAMAGE = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, KeyError, TypeError,
+           ValueError, OverflowError, RecursionError, MemoryError)
+PATCH_FILE = "kept-patch.bin"
+_ALLOWED = {
+    "digest.model": {"Article", "Brief", "Incident", "Page", "Entity", "PartialDate", "Source", "Relation",
+                     "Content"},
+    "digest.relate": {"Tag", "RelationView", "Links"},
+    "digest.related": {"Related"},
+    "digest.plan": {"PagePlan"},
+    "digest.bodies": {"Body"},
+    "digest.problems": {"Problem"},
+    "pathlib": {"PosixPath", "WindowsPath"},
+}
+
+
+def store(config: Config, kept: Kept) -> str:
+    """Write the kept build after a full build, and give its run; earlier patches no longer apply.
+
+    Streamed, never whole in memory: the bodies first, each on its own (marshal, plain data)
+    so that a patch decodes only those it reads, then the pickled model with where each body
+    lies, then the length of the bodies' part."""
+    run = hashlib.sha256(os.urandom(16)).hexdigest()[:16]
+    site = kept.site
+    _remove(config, PATCH_FILE)
+    with write_framed_stream(_path(config, KEPT_FILE)) as out:
+        places, offset = {}, 0
+        for key, body in site.bodies.items():
+            packed = marshal.dumps((body.html, body.text, body.mentions))
+            out.write(packed)
+            places[key], offset = (offset, len(packed)), offset + len(packed)
+        state = {"version": code_version(), "run": run, "key": kept.snapshot.key, "taken_ns": kept.snapshot.taken_ns,
+                 "inputs": kept.snapshot.inputs, "site_files": kept.site_files, "content": site.content,
+                 "links": site.links, "bodies": places, "build_date": site.build_date, "pages": kept.pages,
+                 "problems": kept.problems, "readers": kept.readers, "excerpts": kept.excerpts,
+                 "by_path": kept.by_path}
+        pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
+        out.write(offset.to_bytes(8, "big"))
+    kept.run = run
+    fronts = {key: _digest(item) for key, item in _items(site.content)}
+    _store_head(config, kept, fronts)
+    return run
+
+
+def _store_head(config: Config, kept: Kept, fronts: dict) -> None:
+    """The little a process needs to tell, before loading the model, whether a patch may do:
+    the snapshot, which file holds which item, and a digest of each item's front matter."""
+    write_cache_file(_path(config, HEAD_FILE), {
+        "version": code_version(), "run": kept.run, "key": kept.snapshot.key, "taken_ns": kept.snapshot.taken_ns,
+        "inputs": kept.snapshot.inputs, "by_path": kept.by_path, "fronts": fronts})
+
+
+def store_changes(config: Config, kept: Kept) -> None:
+    """Write what the patches since the kept build changed, and the snapshot they leave."""
+    state = {"version": code_version(), "run": kept.run, "taken_ns": kept.snapshot.taken_ns,
+             "inputs": kept.snapshot.inputs, "site_files": kept.site_files, "changes": kept.changes}
+    with write_framed_stream(_path(config, PATCH_FILE)) as out:
+        pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
+        out.write((0).to_bytes(8, "big"))
+    head = read_cache_file(_path(config, HEAD_FILE))
+    if isinstance(head, dict) and head.get("run") == kept.run and isinstance(head.get("fronts"), dict):
+        _store_head(config, kept, head["fronts"])  # patches never change front matter
+
+
+def forget(config: Config) -> None:
+    """Drop the kept build: a full build is about to change site/."""
+    for name in (HEAD_FILE, PATCH_FILE, KEPT_FILE):
+        _remove(config, name)
+
+
+def restore(config: Config, snapshot: uptodate.Snapshot) -> Kept | None:
+    """The kept build with its patches applied, if it still describes site/ exactly and the
+    change since looks like one it can patch; else None."""
+    if not _patch_likely(config, snapshot):
+        return None
+    state = _load(config, KEPT_FILE)
+    if state is None or state.get("key") != snapshot.key:
+        return None
+    changes = _load(config, PATCH_FILE)
+    try:
+        if changes is not None and changes.get("run") == state["run"]:
+            state.update({name: changes[name] for name in ("taken_ns", "inputs", "site_files", "changes")})
+        else:
+            state["changes"] = {"items": {}, "reads": {}}
+        kept = _kept(config, state)
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return None  # a file of the right version but the wrong shape: not ours to trust
+    return kept if kept.site_files == uptodate.site_files(config) else None
+
+
+def _patch_likely(config: Config, snapshot: uptodate.Snapshot) -> bool:
+    """Whether only content files changed, in their bodies alone: read from the head, so that
+    any other change (a title, a layout, a new file) does not wait for the model to load."""
+    head = read_cache_file(_path(config, HEAD_FILE))
+    try:
+        before = uptodate.Snapshot.remembered(head["key"], head["inputs"], head["taken_ns"])
+        keys = changed_items(before, snapshot, head["by_path"])
+        paths = {key: path for path, key in head["by_path"].items()}
+        return bool(keys) and all(_digest(load_one(config.root / paths[key], key[0], Report(root=config.root)))
+                                  == head["fronts"].get(key) for key in keys)
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return False  # no head, or not one this code wrote
+
+
+def _items(content):
+    for table in (content.articles, content.briefs, content.incidents, content.pages):
+        for item in table.values():
+            yield (item.content_type, item.id), item
+
+
+def _digest(item) -> str | None:
+    """An item's front matter, as far as a page can show it: its repr (bodies are not in it)."""
+    return None if item is None else hashlib.sha256(repr(item).encode()).hexdigest()
+
+
+def _kept(config: Config, state: dict) -> Kept:
+    urls = Urls(config.base_url)
+    site = Site(config, state["content"], state["links"], urls, _Bodies(state["packed"], state["bodies"]),
+                state["build_date"])
+    gazetteer = Gazetteer(site.content.entities)
+    kept = Kept(config, uptodate.Snapshot.remembered(state["key"], state["inputs"], state["taken_ns"]), site,
+                None, state["pages"], state["problems"], make_resolver(site.content, urls), gazetteer,
+                readers=state["readers"], excerpts=state["excerpts"], by_path=state["by_path"], site_files=state["site_files"],
+                run=state["run"])
+    for key, (item, body) in state["changes"]["items"].items():
+        kept.refresh(key, item, body)
+    for index, tokens in state["changes"]["reads"].items():
+        kept.note_reads(index, tokens)
+    kept.changes = state["changes"]
+    kept.env = make_environment(config, site)
+    return kept
+
+
+class _Bodies(MutableMapping):
+    """The kept bodies, each decoded when first read: a patch reads a handful of thousands."""
+
+    def __init__(self, packed: memoryview, places: dict[tuple, tuple[int, int]]):
+        self._packed, self._places, self._bodies = packed, places, {}
+
+    def __getitem__(self, key) -> Body:
+        if key not in self._bodies:
+            start, length = self._places[key]
+            self._bodies[key] = Body(*marshal.loads(self._packed[start:start + length]))
+        return self._bodies[key]
+
+    def __setitem__(self, key, body: Body) -> None:
+        self._bodies[key] = body
+        self._places.setdefault(key, (0, 0))  # listed with the others; never decoded, as it is here
+
+    def __delitem__(self, key) -> None:
+        del self._places[key]
+        self._bodies.pop(key, None)
+
+    def __iter__(self):
+        return iter(self._places)
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+
+def _load(config: Config, name: str) -> dict | None:
+    """A stored file's state, with its bodies' part as "packed"; None if it is not this code's."""
+    payload = read_framed(_path(config, name))
+    if payload is None or len(payload) < 8:
+        return None
+    packed_length = int.from_bytes(payload[-8:], "big")
+    try:
+        state = _ModelUnpickler(io.BytesIO(payload[packed_length:-8])).load()
+    except _DAMAGE:
+        return None
+    if not (isinstance(state, dict) and state.get("version") == code_version()):
+        return None
+    state["packed"] = payload[:packed_length]
+    return state
+
+
+class _ModelUnpickler(pickle.Unpickler):
+    """Makes the model's own dataclasses and plain Python values, and nothing else."""
+
+    def find_class(self, module: str, name: str):
+        if name in _ALLOWED.get(module, ()):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of the model")
+
+
+def _path(config: Config, name: str):
+    return config.root / ".digest-cache" / name
+
+
+def _remove(config: Config, name: str) -> None:
+    try:
+        _path(config, name).unlink()
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,175 @@
+"""The kept build on disk (digest/stored.py): a fresh process patches a body edit as the preview
+does, gives the bytes of a cold build, and uses nothing it cannot check."""
+
+import os
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+from digest import stored, uptodate
+from digest.cache import code_version, write_framed
+from digest.pipeline import build as pipeline_build
+from tests.conftest import REPO, site_files
+from tests.test_incremental import cold_copy, edit
+from tests.test_reads import SITE
+
+BODY_EDITS = [("content/articles/one.md", "Second paragraph", "An edited second paragraph"),
+              ("content/articles/one.md", "First paragraph", "Opening paragraph"),
+              ("content/articles/two.md", "Two has no summary", "Two still has no summary")]
+
+
+@pytest.fixture(autouse=True)
+def settled_at_once(monkeypatch):
+    """Files here are seconds old at most: take them as settled (uptodate.SETTLE_NS)."""
+    monkeypatch.setattr(uptodate, "SETTLE_NS", 0)
+
+
+def build(root):
+    return pipeline_build(root, {"search": False})
+
+
+def kept_file(root):
+    return root / ".digest-cache" / stored.KEPT_FILE
+
+
+def test_fresh_builds_after_body_edits_are_patches_with_the_cold_bytes(project, tmp_path):
+    root = project(SITE)
+    assert build(root).report.ok and kept_file(root).exists()
+    for path, old, new in BODY_EDITS:
+        edit(root, path, old, new)
+        outcome = build(root)
+        assert outcome.patched and outcome.report.ok, (path, old)
+        assert site_files(root) == cold_copy(root, tmp_path)
+        assert build(root).current  # the patch leaves site/ known to be current
+    assert {"/", "/tags/nato/", "/articles/two/"} <= set(outcome.rendered_paths)
+
+
+def test_a_full_build_after_patches_gives_the_cold_bytes_and_starts_afresh(project, tmp_path):
+    root = project(SITE)
+    assert build(root).report.ok
+    edit(root, *BODY_EDITS[0])
+    assert build(root).patched and (root / ".digest-cache" / stored.PATCH_FILE).exists()
+    edit(root, "content/articles/one.md", "title: One", "title: One, retitled")
+    outcome = build(root)
+    assert outcome.report.ok and not outcome.patched
+    assert site_files(root) == cold_copy(root, tmp_path)
+    assert not (root / ".digest-cache" / stored.PATCH_FILE).exists()
+    edit(root, *BODY_EDITS[1])
+    assert build(root).patched
+    assert site_files(root) == cold_copy(root, tmp_path)
+
+
+def touch_a_page(root):
+    page = root / "site/articles/one/index.html"
+    page.write_bytes(page.read_bytes() + b"<!-- changed by hand -->")
+
+
+def remove_a_page(root):
+    (root / "site/articles/two/index.html").unlink()
+
+
+def add_a_file(root):
+    (root / "site/stray.html").write_text("not ours")
+
+
+@pytest.mark.parametrize("change_site", [touch_a_page, remove_a_page, add_a_file])
+def test_a_site_changed_by_hand_is_built_in_full(project, tmp_path, change_site):
+    root = project(SITE)
+    assert build(root).report.ok
+    change_site(root)
+    edit(root, *BODY_EDITS[0])
+    outcome = build(root)
+    assert outcome.report.ok and not outcome.patched
+    assert site_files(root) == cold_copy(root, tmp_path)
+
+
+def truncate(path):
+    path.write_bytes(path.read_bytes()[:-100])
+
+
+def flip_a_byte(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def empty(path):
+    path.write_bytes(b"")
+
+
+@pytest.mark.parametrize("damage", [truncate, flip_a_byte, empty])
+@pytest.mark.parametrize("name", [stored.KEPT_FILE, stored.PATCH_FILE])
+def test_a_damaged_kept_build_is_not_used(project, tmp_path, damage, name):
+    root = project(SITE)
+    assert build(root).report.ok
+    edit(root, *BODY_EDITS[0])
+    assert build(root).patched
+    damage(root / ".digest-cache" / name)
+    edit(root, *BODY_EDITS[1])
+    outcome = build(root)
+    assert outcome.report.ok and not outcome.patched
+    assert site_files(root) == cold_copy(root, tmp_path)
+
+
+class _MakesAFolder:
+    """What a hostile pickle does: call something of its choosing while it is loaded."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return os.mkdir, (self.path,)
+
+
+def test_a_kept_build_that_would_run_code_is_refused_unrun(project, tmp_path):
+    root = project(SITE)
+    assert build(root).report.ok
+    marker = tmp_path / "ran"
+    # Well framed, the right version and checksum: only the unpickler's allow list stands in the way.
+    hostile = pickle.dumps({"version": code_version(), "run": "x", "key": "x", "payload": _MakesAFolder(str(marker))})
+    write_framed(kept_file(root), hostile + len(b"").to_bytes(8, "big"))
+    edit(root, *BODY_EDITS[0])
+    outcome = build(root)
+    assert outcome.report.ok and not outcome.patched and not marker.exists()
+    assert site_files(root) == cold_copy(root, tmp_path)
+
+
+def test_with_search_nothing_is_kept_on_disk_and_edits_build_in_full(project, monkeypatch):
+    monkeypatch.setattr("digest.pipeline._search_index", lambda *args: True)
+    root = project(SITE)
+    assert pipeline_build(root).report.ok and not kept_file(root).exists()
+    edit(root, *BODY_EDITS[0])
+    assert not pipeline_build(root).patched
+
+
+def test_the_command_line_patches_and_exits_with_the_build_status(project, tmp_path):
+    root = project(SITE)
+    command = [sys.executable, str(REPO / "build.py"), "--root", str(root), "build", "--no-search"]
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    edit(root, *BODY_EDITS[0])
+    patched = subprocess.run(command, capture_output=True, text=True)
+    assert patched.returncode == 0 and "built" in patched.stdout
+    assert site_files(root) == cold_copy(root, tmp_path)
+    before = site_files(root)
+    edit(root, "content/articles/one.md", "An edited", "See [nothing](article:nothing). An edited")
+    broken = subprocess.run(command, capture_output=True, text=True)
+    assert broken.returncode == 1 and "nothing" in broken.stderr
+    assert site_files(root) == before
+
+
+def test_other_changes_do_not_wait_for_the_model_to_load(project, tmp_path, monkeypatch):
+    root = project(SITE)
+    assert build(root).report.ok
+    loaded = []
+    original = stored._load
+    monkeypatch.setattr(stored, "_load", lambda config, name: loaded.append(name) or original(config, name))
+    for change in [("content/articles/one.md", "title: One", "title: One, retitled"),
+                   ("layouts/partials/meta.html", "Date unknown", "Undated")]:
+        edit(root, *change)
+        outcome = build(root)
+        assert outcome.report.ok and not outcome.patched and not loaded, change
+    edit(root, *BODY_EDITS[0])
+    assert build(root).patched and stored.KEPT_FILE in loaded
+    assert site_files(root) == cold_copy(root, tmp_path)
