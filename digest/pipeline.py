@@ -77,7 +77,7 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
                 return outcome
             if not fill and (kept := _last_build(config, snapshot, memory)) is not None:
                 if (patched := patch(kept, config, snapshot, report)) is not None:
-                    _patched(config, snapshot, kept, patched, report)
+                    _patched(config, snapshot, kept, patched, report, on_disk=memory is None)
                     outcome.kept = kept
                     outcome.rendered_paths, outcome.pages = patched, len(kept.pages)
                     outcome.written = outcome.patched = True
@@ -170,10 +170,12 @@ def _last_build(config: Config, snapshot: uptodate.Snapshot, memory: Memory | No
     return None if config.search else stored.restore(config, snapshot)
 
 
-def _patched(config: Config, snapshot: uptodate.Snapshot, kept: Kept, paths: list[str], report: Report) -> None:
-    """After a patch: remember site/ as it now is, unless its search index is now stale (the
-    patch does not index again), in which case the next build must be a full one."""
-    if config.search:
+def _patched(config: Config, snapshot: uptodate.Snapshot, kept: Kept, paths: list[str], report: Report,
+             on_disk: bool) -> None:
+    """After a patch of a build kept on disk: remember site/ as it now is, unless its search
+    index is now stale (the patch does not index again). The preview, patching its memory,
+    skips the bookkeeping (megabytes rewritten per save on a large site): its next full build checks every page."""
+    if config.search or not on_disk:
         stored.forget(config)
         return
     kept.site_files = uptodate.site_files_after(config, kept.site_files, [output_file(path) for path in paths])

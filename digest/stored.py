@@ -1,10 +1,12 @@
 """The kept build on disk: a fresh `build.py build` patches a body edit as the preview does.
 
-After every full build that writes site/, the model a patch needs (content, links, bodies, the
-plan, which pages read what, the inputs' snapshot and the metadata of every file in site/) is
-written to `.digest-cache/kept.bin`; each patch then writes what it changed to `kept-patch.bin`
-instead of the whole model again. A later process restores both, and patch.py decides whether
-the change since is one it can patch. The kept build is used only while site/ is exactly as
+After every full build that writes site/ without search, the model a patch needs (content,
+links, bodies, the plan, which pages read what, the inputs' snapshot and the metadata of every
+file in site/) is written to `.digest-cache/kept.bin`, with a small head (`kept-head.bin`: which
+file holds which item, a digest of each item's front matter) that rules out any other change
+before the model is loaded; each patch then writes what it changed to `kept-patch.bin` instead
+of the whole model again. A later process restores both, and patch.py decides whether the
+change since is one it can patch. The kept build is used only while site/ is exactly as
 it was left (every file's size, times and inode), the code, configuration and build date are
 the same, and both files are intact and belong together; anything else means a full build.
 
@@ -36,10 +38,10 @@ from .urls import Urls
 
 HEAD_FILE = "kept-head.bin"
 KEPT_FILE = "kept.bin"
+PATCH_FILE = "kept-patch.bin"
 # What unpickling a damaged or foreign file can raise; any of it means: build in full.
 _DAMAGE = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, KeyError, TypeError,
            ValueError, OverflowError, RecursionError, MemoryError)
-PATCH_FILE = "kept-patch.bin"
 _ALLOWED = {
     "digest.model": {"Article", "Brief", "Incident", "Page", "Entity", "PartialDate", "Source", "Relation",
                      "Content"},

@@ -51,25 +51,14 @@ def test_patches_in_a_row_and_in_two_files_each_give_the_cold_bytes(project, tmp
     assert {"/", "/tags/nato/", "/articles/two/"} <= set(outcome.rendered_paths)
 
 
-def test_a_patched_site_is_current_for_the_next_build(project, tmp_path):
+def test_a_patched_site_is_rebuilt_in_full_by_the_next_plain_build(project, tmp_path):
     root, memory = built(project)
     edit(root, *BODY_EDIT)
     assert build(root, memory).patched
-    outcome = pipeline_build(root, {"search": False})
-    assert outcome.current and outcome.report.ok
-    assert site_files(root) == cold_copy(root, tmp_path)
-
-
-def test_with_search_a_patched_site_is_built_in_full_next_time(project, tmp_path, monkeypatch):
-    """A patch does not index the search again: the stamp is dropped, so the next build does."""
-    monkeypatch.setattr("digest.pipeline._search_index", lambda *args: True)
-    root = project(SITE)
-    memory = Memory()
-    assert pipeline_build(root, memory=memory).report.ok
-    edit(root, *BODY_EDIT)
-    assert pipeline_build(root, memory=memory).patched
     assert not (root / ".digest-cache" / uptodate.STAMP_FILE).exists()
-    assert not pipeline_build(root).current
+    outcome = pipeline_build(root, {"search": False})
+    assert not outcome.current and not outcome.patched and outcome.report.ok
+    assert site_files(root) == cold_copy(root, tmp_path)
 
 
 FULL_BUILDS = {
