@@ -149,12 +149,8 @@ def read_framed(path: Path) -> memoryview | None:
 
 def write_framed(path: Path, payload: bytes) -> None:
     """Write magic, the payload's sha256 and the payload to a temporary file, then rename it into place."""
-    temporary = path.with_suffix(".tmp")
-    with open(temporary, "wb") as handle:  # three writes, not one joined copy of the payload
-        handle.write(MAGIC)
-        handle.write(hashlib.sha256(payload).digest())
-        handle.write(payload)
-    os.replace(temporary, path)
+    with write_framed_stream(path) as out:
+        out.write(payload)
 
 
 @contextlib.contextmanager

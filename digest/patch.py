@@ -1,13 +1,14 @@
-"""A body edit shown at once, for the preview: re-render only the pages that read the edited bodies.
+"""A body edit shown at once: re-render only the pages that read the edited bodies.
 
-The preview keeps its last full build in memory (`Kept`). When the only inputs changed since are
-content files whose front matter, reading problems and named entities are as they were, the
-model, the links and the plan are that build's but for those bodies: so the pages that read the
-bodies (reads.py) are rendered again, and each replaces its file in site/ (a new file renamed
-over the old one). Anything else (another file, a new problem, a layout error) gives None, and
-the caller runs a full build instead. The up-to-date stamp is dropped, so the next full build
-checks every page again; it gives the same bytes (tests/test_patch.py).
-"""
+The last full build is kept (`Kept`): in memory by the preview, on disk for the next process
+(stored.py). When the only inputs changed since are content files whose front matter, reading
+problems and named entities are as they were, the model, the links and the plan are that
+build's but for those bodies: so the pages that read the bodies (reads.py) are rendered again,
+and each replaces its file in site/ (a new file renamed over the old one). Anything else
+(another file, a new problem, a layout error) gives None, and the caller runs a full build
+instead. The up-to-date stamp is dropped before anything is replaced; the pipeline records it
+again after a patch of a build kept on disk. Either way the bytes are a cold build's
+(tests/test_patch.py, tests/test_stored.py)."""
 
 from __future__ import annotations
 

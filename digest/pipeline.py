@@ -103,12 +103,18 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
             outcome.rendered_paths, outcome.written = _render_and_write(config, env, site, pages, cache, report, write)
             clock("render+write", None)
             if outcome.written and snapshot is not None:
-                kept = _kept(config, snapshot, env, site, pages, cache, report, gazetteer, urls,
-                             uptodate.site_files(config))
-                _remember(config, snapshot, cache, kept, report)
-                outcome.kept = kept
-                if memory is not None:
-                    memory.kept = kept
+                files = uptodate.site_files(config)
+                cache.save()
+                uptodate.record(config, snapshot, report.problems, files)
+                # Kept for a patch: in memory by the preview, on disk unless a patch could not
+                # index the search again (see _patched).
+                if memory is not None or not config.search:
+                    kept = _kept(config, snapshot, env, site, pages, cache, report, gazetteer, urls, files)
+                    if not config.search:
+                        stored.store(config, kept)
+                    outcome.kept = kept
+                    if memory is not None:
+                        memory.kept = kept
                 clock("cache", None)
     outcome.seconds = time.perf_counter() - started
     return outcome
@@ -151,16 +157,6 @@ class _Clock:
         self.stages[name] = now - self.last
         self.last = now
         return value
-
-
-def _remember(config: Config, snapshot: uptodate.Snapshot, cache: Cache, kept: Kept, report: Report) -> None:
-    """Save the cache and the up-to-date stamp, and keep the model on disk for the next patch
-    (not with search: a patch cannot index again, see _patched). One after the other: pickling
-    in a forked worker meanwhile was slower, as it copies every page of the model it touches."""
-    cache.save()
-    uptodate.record(config, snapshot, report.problems, kept.site_files)
-    if not config.search:
-        stored.store(config, kept)
 
 
 def _last_build(config: Config, snapshot: uptodate.Snapshot, memory: Memory | None) -> Kept | None:
