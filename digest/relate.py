@@ -15,7 +15,7 @@ from .config import RelatedWeights
 from .entities import Gazetteer
 from .model import Content, Incident
 from .problems import Report
-from .related import Features, Related, related_items
+from .related import Features, Related, related_items, update_related
 from .schema import did_you_mean
 from .urls import slugify
 
@@ -163,17 +163,23 @@ def relate_items(content: Content, links: Links, weights: RelatedWeights, memo: 
     names = {e.id: e.name for e in content.entities.values()}
     types = {e.id: e.type for e in content.entities.values()}
     tag_names = {slug: tag.name for slug, tag in links.tags.items()}
-    inputs = repr([[_feature_row(f) for f in sorted(features, key=lambda f: f.key)],
-                   stable_repr(weights), sorted(names.items()), sorted(types.items()), sorted(tag_names.items())])
-    key = hashlib.sha256(inputs.encode()).hexdigest()
-    if memo.get("key") == key and isinstance(memo.get("items"), dict):
-        remembered = _from_memo(memo["items"])
-        if remembered is not None:
-            return remembered
-    related = related_items(features, weights, names, types, tag_names=tag_names)
+    rows = [_feature_row(f) for f in sorted(features, key=lambda f: f.key)]
+    context = hashlib.sha256(repr([stable_repr(weights), sorted(names.items()), sorted(types.items())]).encode()).hexdigest()
+    key = hashlib.sha256(repr([rows, context, sorted(tag_names.items())]).encode()).hexdigest()
+    remembered = _from_memo(memo.get("items")) if memo.get("context") == context else None
+    if remembered is not None and memo.get("key") == key:
+        return remembered
+    before = _features_from_memo(memo.get("features")) if remembered is not None else None
+    names_before = memo.get("tag_names")
+    related = None
+    if before is not None and isinstance(names_before, dict):
+        related = update_related(features, weights, names, types, tag_names, before, names_before, remembered)
+    if related is None:
+        related = related_items(features, weights, names, types, tag_names=tag_names)
     memo.clear()
-    memo.update(key=key, items={"\0".join(k): [["\0".join(r.key), r.score, list(r.reasons)] for r in v]
-                                for k, v in related.items()})
+    memo.update(key=key, context=context, tag_names=tag_names, features=[list(row) for row in rows],
+                items={"\0".join(k): [["\0".join(r.key), r.score, list(r.reasons)] for r in v]
+                       for k, v in related.items()})
     return related
 
 
@@ -183,13 +189,31 @@ def _feature_row(features: Features) -> tuple:
             sorted(features.tags), sorted(features.relations.items()))
 
 
-def _from_memo(items: dict) -> dict[tuple, list] | None:
-    """Related lists back from the cache's JSON form; None if it is malformed."""
+def _from_memo(items) -> dict[tuple, list] | None:
+    """Related lists back from the cache's plain form; None if it is malformed."""
+    if not isinstance(items, dict):
+        return None
     try:
         return {tuple(k.split("\0")): [Related(tuple(key.split("\0")), float(score), tuple(reasons))
                                         for key, score, reasons in entries]
                 for k, entries in items.items()}
     except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _features_from_memo(rows) -> dict[tuple, Features] | None:
+    """The features the remembered lists were computed from (see _feature_row); None if malformed."""
+    if not isinstance(rows, list):
+        return None
+    try:
+        features = {}
+        for (kind, ident), day, incidents, entities, tags, relations in rows:
+            if not (day is None or type(day) is int) or not all(type(x) is str for x in (kind, ident, *incidents, *entities, *tags)):
+                return None
+            features[(kind, ident)] = Features((kind, ident), day, frozenset(incidents), frozenset(entities), frozenset(tags),
+                                               {tuple(other): str(wording) for other, wording in relations})
+        return features
+    except (TypeError, ValueError):
         return None
 
 

@@ -139,6 +139,84 @@ def _related_matrix(index: _Index) -> dict[tuple, list[Related]]:
     return dict(pair for part in parallel_map(lists_of, len(blocks), minimum=2) for pair in part)
 
 
+def update_related(items: list[Features], weights: RelatedWeights, entity_names: dict[str, str],
+                   entity_types: dict[str, str], tag_names: dict[str, str], before: dict[tuple, Features],
+                   names_before: dict[str, str], lists: dict[tuple, list[Related]]) -> dict[tuple, list[Related]] | None:
+    """`related_items` for the same items after some of them changed, from the lists computed
+    for `before` (with the same weights and entity names and types): only the lists that can
+    differ are computed again. None when the set of items changed (every rarity changes then).
+
+    A pair's score and reasons change only through what its items share: so the lists to
+    compute again are the changed items' own, and those of every item holding something that
+    a changed item took or dropped (its value moved with how many items hold it), or that is
+    named differently now; when a changed item's day or declared relations changed, those of
+    everything it shares anything with or is declared with."""
+    if before.keys() != lists.keys() or {item.key for item in items} != before.keys():
+        return None
+    index = _index(items, weights, entity_types, {"e": entity_names, "t": tag_names})
+    stale = _stale_rows(index, before, names_before, tag_names)
+    partners = _partners(index, stale)
+    updated = dict(lists)
+    for i in sorted(stale):
+        updated[index.items[i].key] = _row(i, index, partners.get(i, set()))
+    return updated
+
+
+def _stale_rows(index: _Index, before: dict[tuple, Features], names_before: dict, tag_names: dict) -> set[int]:
+    """Positions of the items whose lists may differ from `before`'s (see update_related)."""
+    stale: set[int] = set()
+    moved: set[str] = {f"t:{slug}" for slug in names_before.keys() | tag_names.keys()
+                       if names_before.get(slug) != tag_names.get(slug)}
+    timed: set[tuple] = set()  # changed items whose every pair may score otherwise
+    for i, item in enumerate(index.items):
+        old = before[item.key]
+        if old == item:
+            continue
+        stale.add(i)
+        had, has = set(_tokens(old)), set(_tokens(item))
+        if old.day != item.day or old.relations != item.relations:
+            moved |= had | has
+            timed.add(item.key)
+        else:
+            moved |= had ^ has
+    # Every holder of what moved, now or before, whatever the thing is worth now: one that was
+    # worth something may be worth nothing now (more items hold it than the rarity cutoff
+    # allows). And every item declared with a timed one, from either side, now or before.
+    for i, item in enumerate(index.items):
+        old = before[item.key]
+        if not moved.isdisjoint(_tokens(item)) or not moved.isdisjoint(_tokens(old)) \
+                or not timed.isdisjoint(item.relations) or not timed.isdisjoint(old.relations):
+            stale.add(i)
+    position = {item.key: i for i, item in enumerate(index.items)}
+    for key in timed:
+        item, old = index.items[position[key]], before[key]
+        stale.update(position[other] for other in item.relations.keys() | old.relations.keys() if other in position)
+    return stale
+
+
+def _partners(index: _Index, rows: set[int]) -> dict[int, set[int]]:
+    """Row → every position declared with it, on either side (index.declared holds each pair once)."""
+    partners: dict[int, set[int]] = {}
+    for i, later in index.declared.items():
+        for j in later:
+            if i in rows:
+                partners.setdefault(i, set()).add(j)
+            if j in rows:
+                partners.setdefault(j, set()).add(i)
+    return partners
+
+
+def _row(i: int, index: _Index, partners: set[int]) -> list[Related]:
+    """Item i's whole list, from every candidate on either side of it."""
+    rows = []
+    for j in _candidates_of(i, index, partners):
+        scored = _score_pair(min(i, j), max(i, j), index)
+        if scored:
+            score, declared, timed = scored
+            rows.append((not declared, -score, index.items[j].key, j, timed))
+    return _best(i, rows, index)
+
+
 def _index(items: list[Features], weights: RelatedWeights, entity_types: dict[str, str], names: dict) -> _Index:
     """Sort the items, price every incident, entity and tag, and build the postings."""
     items = sorted(items, key=lambda item: item.key)  # input order must not leak into the output
@@ -179,12 +257,14 @@ def _label(token: str, value: float, names: dict) -> tuple:
     return ("iet".index(kind), -value, name.casefold(), thing, name)
 
 
-def _candidates_of(i: int, index: _Index):
-    """Positions j > i that are declared with i or could reach the threshold with it."""
+def _candidates_of(i: int, index: _Index, partners: set[int] | None = None):
+    """Positions j > i that are declared with i or could reach the threshold with it; with
+    `partners` (every position declared with i, on either side), every such j ≠ i."""
     weights = index.weights
     need = weights.threshold - _MARGIN
     item = index.items[i]
-    declared = index.declared.get(i, set())
+    declared = index.declared.get(i, set()) if partners is None else partners
+    first = i if partners is None else -1  # the lowest position a candidate may have, less one
     others = set(declared)
     # Take i's things cheapest first: a pair whose dearest shared thing is this one scores at
     # most `cheaper` (it and every cheaper thing) + time, so read its items only within the
@@ -198,10 +278,11 @@ def _candidates_of(i: int, index: _Index):
             continue
         positions, days, dated = index.postings[token]
         if radius == math.inf:
-            others.update(positions[bisect.bisect_right(positions, i):])
+            others.update(positions[bisect.bisect_right(positions, first):])
         else:
             window = dated[bisect.bisect_left(days, item.day - radius):bisect.bisect_right(days, item.day + radius)]
-            others.update(j for j in window if j > i)
+            others.update(j for j in window if j > first)
+    others.discard(i)
     shared = _shared(i, others, index)
     reach = need - max(weights.time, 0)  # most candidates fail this before any exp is spent on them
     for j in sorted(declared.union(j for j, total in shared.items() if total >= reach)):

@@ -5,6 +5,7 @@ import shutil
 import pytest
 
 from digest import cache as cache_module
+from digest import related as related_module
 from tests.conftest import build, site_files, write_tree
 
 SITE = """-- content/entities.yaml --
@@ -178,6 +179,31 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(project, tmp_path, garbage):
     assert build(root).report.ok
     assert site_files(root) == cold_copy(root, tmp_path)
     assert b"forged" not in b"".join(site_files(root).values())
+
+
+@pytest.mark.parametrize("memo", ["kept", "malformed"])
+def test_a_tag_edit_computes_again_only_the_related_lists_that_can_change(project, tmp_path, monkeypatch, memo):
+    """The related lists are remembered with what they were computed from: after a tag edit only
+    the lists of the items holding an added or dropped tag are computed again. A remembered
+    state of the wrong shape is not used."""
+    root = project(SITE)
+    assert build(root).report.ok
+    path = root / ".digest-cache" / cache_module.CACHE_FILE
+    data = cache_module.read_cache_file(path)
+    if memo == "malformed":
+        data["related"]["features"] = [["not", "rows"]]
+    cache_module.write_cache_file(path, data)
+    recomputed = []
+    original = related_module._row
+    monkeypatch.setattr(related_module, "_row", lambda i, index, partners:
+                        recomputed.append(index.items[i].key) or original(i, index, partners))
+    edit(root, *EDITS["tags"])
+    assert build(root).report.ok
+    assert site_files(root) == cold_copy(root, tmp_path)
+    if memo == "kept":  # two's NATO became Russia and Espionage: one holds Russia, none NATO
+        assert sorted(recomputed) == [("article", "one"), ("article", "two")]
+    elif memo == "malformed":
+        assert recomputed == []  # computed in full, not updated
 
 
 def test_the_cache_is_dropped_when_code_or_a_dependency_changes(project, monkeypatch):

@@ -307,3 +307,52 @@ def test_agrees_with_comparing_every_pair(rows, threshold, cutoff, scale, limit)
     weights = RelatedWeights(threshold=threshold, rarity_cutoff=cutoff, time_scale_days=scale, limit=limit)
     result = run(items, weights)
     assert {key: [(r.key, r.score) for r in rows] for key, rows in result.items()} == reference(items, weights)
+
+
+def _corpus(rows, names=None):
+    return [item("article", f"a{k:02d}", day, incidents, entities, tags,
+                 {("article", f"a{r:02d}"): "answered by" for r in relations})
+            for k, (day, incidents, entities, tags, relations) in enumerate(rows)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(corpora.flatmap(lambda rows: st.tuples(st.just(rows), st.lists(st.tuples(
+           st.integers(0, len(rows) - 1), st.one_of(st.none(), st.integers(0, 120)),
+           st.frozensets(st.sampled_from(["x", "y", "z"]), max_size=2),
+           st.frozensets(st.sampled_from(sorted(NAMES) + ["e1", "e2", "e3"]), max_size=5),
+           st.frozensets(st.sampled_from(["t1", "t2", "t3", "t4"]), max_size=3),
+           st.frozensets(st.integers(0, len(rows) - 1), max_size=2)), max_size=3))),
+       st.sampled_from([0.0, 3.0, 8.0]), st.sampled_from([0.3, 0.5, 1.0]), st.sampled_from([2, 50]),
+       st.booleans())
+def test_lists_updated_after_edits_equal_lists_computed_afresh(case, threshold, cutoff, limit, renamed):
+    """update_related recomputes only some lists: they and the kept ones must equal a full run."""
+    rows, edits = case
+    after_rows = list(rows)
+    for position, *row in edits:
+        after_rows[position] = tuple(row)
+    before, after = _corpus(rows), _corpus(after_rows)
+    weights = RelatedWeights(threshold=threshold, rarity_cutoff=cutoff, limit=limit)
+    names_before = {"t1": "T1", "t2": "T2", "t3": "T3", "t4": "T4"}
+    names_after = dict(names_before, t2="t2 spelled otherwise") if renamed else names_before
+    lists = related_items(before, weights, NAMES, TYPES, tag_names=names_before)
+    updated = related.update_related(after, weights, NAMES, TYPES, names_after, {f.key: f for f in before},
+                                     names_before, lists)
+    assert updated == related_items(after, weights, NAMES, TYPES, tag_names=names_after)
+
+
+def test_an_update_with_other_items_is_refused():
+    lists = run()
+    before = {f.key: f for f in CORPUS}
+    assert related.update_related(CORPUS[:-1], RelatedWeights(), NAMES, TYPES, {}, before, {}, lists) is None
+
+
+def test_an_update_recomputes_only_the_lists_that_can_change(monkeypatch):
+    """A tag added to one item: only the items holding that tag get their lists again."""
+    lists = run()
+    edited = [replace(f, tags=f.tags | {"diplomacy"}) if f.key == ("article", "a5") else f for f in CORPUS]
+    recomputed = []
+    original = related._row
+    monkeypatch.setattr(related, "_row", lambda i, index, partners: recomputed.append(index.items[i].key) or original(i, index, partners))
+    updated = related.update_related(edited, RelatedWeights(), NAMES, TYPES, {}, {f.key: f for f in CORPUS}, {}, lists)
+    assert sorted(recomputed) == [("article", "a3"), ("article", "a4"), ("article", "a5")]
+    assert updated == related_items(edited, RelatedWeights(), NAMES, TYPES)
