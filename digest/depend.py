@@ -88,17 +88,20 @@ class Fingerprints:
         """None when what the page read is not known (or not understood): it must be rendered."""
         if reads is None:
             return None
-        digests = [self.token(token) for token in reads]
-        if None in digests:
-            return None
-        read = "\0".join(f"{token}={digest}" for token, digest in zip(reads, digests))
-        return _hash(page_fingerprint(page, self.shared, self.digests, self.content, self.links, self.cards, self.texts), read)
+        tokens, read = self.tokens, []
+        for token in reads:
+            if token not in tokens:
+                digest = self.token(token)
+                tokens[token] = None if digest is None else f"{token}={digest}"
+            if tokens[token] is None:
+                return None
+            read.append(tokens[token])
+        return _hash(page_fingerprint(page, self.shared, self.digests, self.content, self.links, self.cards, self.texts),
+                     "\0".join(read))
 
     def token(self, token: str) -> str | None:
         """The digest of what a read token stands for now ("" for something that is gone)."""
-        if token not in self.tokens:
-            self.tokens[token] = self._token(token.split("|"))
-        return self.tokens[token]
+        return self._token(token.split("|"))
 
     def _token(self, parts: list[str]) -> str | None:
         if parts == ["all", "bodies"]:
@@ -135,33 +138,46 @@ def page_fingerprint(page: PagePlan, site: str, digests: dict, content: Content,
     cards = {} if cards is None else cards
     keys: set = set()
     signature = _signature(page.context, keys, {} if texts is None else texts)
-    deps = "\0".join(f"{k}={_card(k, digests, content, links, cards)}" for k in sorted(keys))
+    deps = "\0".join([_card(k, digests, content, links, cards) for k in sorted(keys)])
     return _hash(site, page.path, page.layout, signature, deps)
 
 
 def _card(key: tuple, digests: dict, content: Content, links: Links, cards: dict) -> str:
-    """An item's digest combined with its neighbours' digests: all a page showing it depends on."""
-    if key not in cards:
+    """"key=digest": an item's digest combined with its neighbours' digests, all a page showing it depends on."""
+    card = cards.get(key)
+    if card is None:
         around = sorted({k for k in neighbours(key, content, links) if k in digests})
-        cards[key] = _hash(digests[key], *(f"{k}={digests[k]}" for k in around))
-    return cards[key]
+        card = cards[key] = f"{key}={_hash(digests[key], *(f'{k}={digests[k]}' for k in around))}"
+    return card
 
 
 def _signature(value, keys: set, texts: dict) -> str:
     """The context in text, with each item replaced by its key (collected in keys)."""
     if isinstance(value, (Item, Entity)):
-        key = (value.content_type, value.id)
-        keys.add(key)
-        return f"@{key}"
+        return _item_signature(value, keys, texts)
     if isinstance(value, dict):
-        return "{" + ",".join(f"{k!r}:{_signature(v, keys, texts)}" for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))) + "}"
+        return "{" + ",".join([f"{k!r}:{_signature(v, keys, texts)}" for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))]) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_signature(v, keys, texts) for v in value) + "]"
+        return "[" + ",".join([_item_signature(v, keys, texts) if isinstance(v, _ITEMS) else _signature(v, keys, texts)
+                               for v in value]) + "]"
     if dataclasses.is_dataclass(value):
         if id(value) not in texts:
             texts[id(value)] = (value, stable_repr(value))  # holding the value keeps its id unique
         return texts[id(value)][1]
     return stable_repr(value)
+
+
+_ITEMS = (Item, Entity)
+
+
+def _item_signature(value, keys: set, texts: dict) -> str:
+    """"@key" for an item or entity, with its key collected (memoized by identity, like texts)."""
+    known = texts.get(id(value))
+    if known is None:
+        key = (value.content_type, value.id)
+        known = texts[id(value)] = (value, f"@{key}", key)
+    keys.add(known[2])
+    return known[1]
 
 
 def _hash(*parts: str) -> str:

@@ -204,17 +204,16 @@ def _render_and_write(config: Config, env, site: Site, pages: list[PagePlan], ca
         return [], False
     staging = Staging(config.site_dir) if write else None
     fingerprint = Fingerprints(site_digest(config, site.content) + (site.build_date or ""), site) if write else None
-    # With nothing to carry over, every page is rendered: its fingerprint is then taken by the
-    # worker that renders it, on both cores, instead of all of them here first.
+    # With nothing to carry over, every page is rendered. Otherwise each worker takes the
+    # fingerprints of its share of the pages (on both cores) and renders those that changed.
     every = staging is None or not cache.pages
-    fingerprints = [""] * len(pages) if every else [fingerprint(page, cache.reads.get(page.path)) for page in pages]
-    stale = list(range(len(pages))) if every else \
-        [i for i, page in enumerate(pages)
-         if fingerprints[i] is None or cache.pages.get(page.path) != f"{fingerprints[i]} {staging.identity(page.path, staged=False)}"]
-    reads = {} if every else cache.reads
 
-    def render(index: int) -> tuple[list, str | None, list]:
-        page = pages[stale[index]]
+    def render(index: int) -> tuple[list, str | None, list | None]:
+        page = pages[index]
+        if not every:
+            printed = fingerprint(page, cache.reads.get(page.path))
+            if printed is not None and cache.pages.get(page.path) == f"{printed} {staging.identity(page.path, staged=False)}":
+                return [], printed, None  # carried over
         local = Report(root=report.root)
         with site.reads.collecting() as read:
             data = render_page(env, page, local)
@@ -223,9 +222,13 @@ def _render_and_write(config: Config, env, site: Site, pages: list[PagePlan], ca
         tokens = sorted(read)
         return local.problems, (fingerprint(page, tokens) if fingerprint else None), tokens
 
-    for index, (problems, printed, tokens) in zip(stale, parallel_map(render, len(stale))):
+    fingerprints, stale, reads = [""] * len(pages), [], {} if every else cache.reads
+    for index, (problems, printed, tokens) in enumerate(parallel_map(render, len(pages))):
         report.problems.extend(problems)
-        fingerprints[index], reads[pages[index].path] = printed, tokens
+        fingerprints[index] = printed
+        if tokens is not None:
+            stale.append(index)
+            reads[pages[index].path] = tokens
     rendered = [pages[index].path for index in stale]
     if staging is None:
         return rendered, False
