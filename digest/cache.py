@@ -1,6 +1,6 @@
 """What the incremental build remembers, and why it is still valid.
 
-The cache is two files under `.digest-cache/`, written with marshal (plain data only: unlike
+The cache is three files under `.digest-cache/` (bodies, items, and pages with the rest), written with marshal (plain data only: unlike
 pickle, loading it can never run code) behind a magic line and a SHA-256 of the payload, so a
 damaged or truncated file is recognised before it is parsed. They hold:
 
@@ -83,7 +83,8 @@ class Cache:
         self.related: dict = {}
         self.items: dict[str, dict] = {}
         self.items_changed = False
-        self.run = ""
+        self.run = ""  # pairs the pages file with the bodies file written with it
+        self.items_run = ""  # and with the items file, written only when an item changed
 
     @classmethod
     def load(cls, root: Path) -> "Cache":
@@ -100,22 +101,31 @@ class Cache:
         cache.reads = {path: tokens for path, tokens in reads.items() if _tokens(tokens)} if isinstance(reads, dict) else {}
         cache.run = pages["run"]
         items = read_cache_file(cache.folder / ITEMS_FILE)
-        if _well_formed(items, "items", dict) and items["version"] == code_version() and items["run"] == cache.run:
-            cache.items = items["items"]
+        if _well_formed(items, "items", dict) and items["version"] == code_version() and items["run"] == pages.get("items_run"):
+            cache.items, cache.items_run = items["items"], items["run"]
         return cache
 
     def save(self) -> None:
-        """Write the cache files atomically; the large bodies file only when a body changed.
+        """Write the cache files atomically; the large bodies and items files only when a body
+        or an item changed.
 
-        Both files carry the same `run` stamp, so a build killed between the two writes leaves
-        a pair that does not match and is ignored as a whole."""
+        Each of them carries a `run` stamp that the pages file, written last, names; so a build
+        killed between two writes leaves a pair that does not match, and the unmatched file
+        is ignored."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        if self.bodies_changed or self.items_changed or not self.run:
-            self.run = hashlib.sha256(os.urandom(16)).hexdigest()[:16]
+        if self.bodies_changed or not self.run:
+            self.run = _new_run()
             write_cache_file(self.folder / BODIES_FILE, {"version": code_version(), "run": self.run, "bodies": self.bodies})
-            write_cache_file(self.folder / ITEMS_FILE, {"version": code_version(), "run": self.run, "items": self.items})
-        write_cache_file(self.folder / CACHE_FILE, {"version": code_version(), "run": self.run, "pages": self.pages,
-                                          "search": self.search, "related": self.related, "reads": self.reads})
+        if self.items_changed or not self.items_run:
+            self.items_run = _new_run()
+            write_cache_file(self.folder / ITEMS_FILE, {"version": code_version(), "run": self.items_run, "items": self.items})
+        write_cache_file(self.folder / CACHE_FILE, {"version": code_version(), "run": self.run, "items_run": self.items_run,
+                                                    "pages": self.pages, "search": self.search, "related": self.related,
+                                                    "reads": self.reads})
+
+
+def _new_run() -> str:
+    return hashlib.sha256(os.urandom(16)).hexdigest()[:16]
 
 
 def read_cache_file(path: Path):

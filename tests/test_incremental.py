@@ -1,10 +1,12 @@
 """Incremental builds: after any edits, a rebuild gives exactly the bytes of a cold build."""
 
 import shutil
+from unittest import mock
 
 import pytest
 
 from digest import cache as cache_module
+from digest import uptodate
 from digest import related as related_module
 from tests.conftest import build, site_files, write_tree
 
@@ -204,6 +206,28 @@ def test_a_tag_edit_computes_again_only_the_related_lists_that_can_change(projec
         assert sorted(recomputed) == [("article", "one"), ("article", "two")]
     elif memo == "malformed":
         assert recomputed == []  # computed in full, not updated
+
+
+def test_a_title_edit_leaves_the_bodies_file_alone_and_an_unmatched_items_file_is_ignored(project, tmp_path):
+    """The bodies file is written only when a body changed, the items file only when an item
+    did; the pages file names both. An items file it does not name (one left by an earlier
+    build, say, its entries forged here) is never used."""
+    root = project(SITE)
+    folder = root / ".digest-cache"
+    with mock.patch.object(uptodate, "SETTLE_NS", 0):  # fresh files count as settled: items are remembered
+        assert build(root).report.ok
+        earlier = cache_module.read_cache_file(folder / cache_module.ITEMS_FILE)
+        bodies = (folder / cache_module.BODIES_FILE).stat()
+        edit(root, *EDITS["title"])
+        assert build(root).report.ok
+        assert (folder / cache_module.BODIES_FILE).stat().st_mtime_ns == bodies.st_mtime_ns
+        fields = earlier["items"][str(root / "content/articles/one.md")]["item"]["fields"]
+        fields[fields.index("One")] = "Forged"
+        cache_module.write_cache_file(folder / cache_module.ITEMS_FILE, earlier)
+        edit(root, *EDITS["layout"])
+        assert build(root).report.ok
+    assert site_files(root) == cold_copy(root, tmp_path)
+    assert b"Forged" not in b"".join(site_files(root).values())
 
 
 def test_the_cache_is_dropped_when_code_or_a_dependency_changes(project, monkeypatch):
