@@ -28,6 +28,9 @@ term, so the m-th thing's items are read only within the days that time term nee
 them once that sum alone reaches the threshold, none if even same-day time cannot make up the
 rest. Common things add little, so their long lists are read in a narrow window of days or
 not at all. The result is exact. Reasons are worded only for the items that make a list.
+
+After an edit, `update_related` starts from the lists computed before and computes again only
+those that can differ (tests/test_related.py checks it against a computation from scratch).
 """
 
 from __future__ import annotations
