@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import functools
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -41,11 +43,12 @@ class PartialDate:
 
     def ordinal(self) -> int:
         """Days since year 1, taking the middle of the period when less precise (for distances)."""
-        import datetime
+        return _ordinal(self.year, self.month, self.day)
 
-        month = self.month or 7
-        day = self.day or (15 if self.month else 1)
-        return datetime.date(self.year, month, day).toordinal()
+
+@functools.lru_cache(maxsize=4096)  # listings sort by it again and again; a digest has few distinct dates
+def _ordinal(year: int, month: int, day: int) -> int:
+    return datetime.date(year, month or 7, day or (15 if month else 1)).toordinal()
 
 
 @dataclass(frozen=True)

@@ -148,11 +148,13 @@ def paginate(path: str, layout: str, items: list, per_page: int, urls: Urls, sou
     return pages
 
 
+_TABLES = {"article": "articles", "brief": "briefs", "incident": "incidents", "page": "pages", "entity": "entities"}
+
+
 def lookup(content: Content, key: tuple):
     """The item for a key like ("article", "some-id")."""
     kind, ident = key
-    return {"article": content.articles, "brief": content.briefs, "incident": content.incidents,
-            "page": content.pages, "entity": content.entities}[kind][ident]
+    return getattr(content, _TABLES[kind])[ident]
 
 
 def check_collisions(pages: list[PagePlan], report: Report) -> None:

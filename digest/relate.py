@@ -7,8 +7,10 @@ key (`("article", "some-id")`) to the keys of the items it relates to.
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 
 from .cache import stable_repr
 from .config import RelatedWeights
@@ -77,7 +79,7 @@ def link(content: Content, report: Report, gazetteer: Gazetteer, bodies: dict,
         mentions=collect_mentions(content, gazetteer, bodies),
     )
     links.mentioned_in = invert(links.mentions)
-    links.companions = collect_companions(links.mentions)
+    links.companions = collect_companions(links.mentions, mentioned_in=links.mentioned_in)
     links.related = relate_items(content, links, weights or RelatedWeights(), memo if memo is not None else {})
     return links
 
@@ -134,15 +136,20 @@ def invert(mentions: dict[tuple, tuple[str, ...]]) -> dict[str, list[tuple]]:
     return dict(inverted)
 
 
-def collect_companions(mentions: dict[tuple, tuple[str, ...]], limit: int = 8) -> dict[str, list[tuple[str, int]]]:
+def collect_companions(mentions: dict[tuple, tuple[str, ...]], limit: int = 8,
+                       mentioned_in: dict[str, list[tuple]] | None = None) -> dict[str, list[tuple[str, int]]]:
     """Entity id → the entities it appears with most, with counts (pairs within each item only)."""
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for ids in mentions.values():
-        for first in ids:
-            counts[first].update(ids)  # counts itself too (ids hold no repeats): removed below
-    for entity_id, counter in counts.items():
-        del counter[entity_id]
-    return {e: sorted(c.items(), key=lambda pair: (-pair[1], pair[0]))[:limit] for e, c in counts.items() if c}
+    inverted = invert(mentions) if mentioned_in is None else mentioned_in
+    companions = {}
+    # One entity's counts at a time, over the items that name it: the counter being filled stays
+    # in the processor's cache (filling every entity's counter item by item was 4 × slower per
+    # count on a large site).
+    for entity_id, keys in inverted.items():
+        counter = Counter(chain.from_iterable(mentions[key] for key in keys))
+        del counter[entity_id]  # each item that names it counts it too: ids hold no repeats
+        if counter:
+            companions[entity_id] = heapq.nsmallest(limit, counter.items(), key=lambda pair: (-pair[1], pair[0]))
+    return companions
 
 
 def relate_items(content: Content, links: Links, weights: RelatedWeights, memo: dict) -> dict[tuple, list]:

@@ -1,6 +1,10 @@
 """The link stage: relations both ways with the right words, coverage, tags, mentions."""
 
+from collections import Counter
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import build
 
@@ -121,3 +125,28 @@ Russian diplomats left.
     assert "NATO" in names and "Russia" not in names
     assert 'href="/entities/russia/"' not in page
     assert not (root / "site/entities/russia/index.html").exists()
+
+
+def test_companions_count_items_named_together_most_first_then_by_id():
+    from digest.relate import collect_companions
+
+    mentions = {("article", "a"): ("nato", "russia", "belgium"), ("article", "b"): ("russia", "nato"),
+                ("incident", "c"): ("russia", "svr"), ("brief", "d"): ("lonely",), ("article", "e"): ()}
+    companions = collect_companions(mentions, limit=2)
+    assert companions == {"nato": [("russia", 2), ("belgium", 1)], "russia": [("nato", 2), ("belgium", 1)],
+                          "belgium": [("nato", 1), ("russia", 1)], "svr": [("russia", 1)]}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.tuples(st.sampled_from(["article", "brief", "incident"]), st.text("abc", min_size=1, max_size=3)),
+                       st.lists(st.sampled_from(["e1", "e2", "e3", "e4", "e5", "e6"]), unique=True).map(tuple)),
+       st.integers(0, 6))
+def test_companions_agree_with_counting_every_pair(mentions, limit):
+    from digest.relate import collect_companions
+
+    expected = {}
+    for entity in {e for ids in mentions.values() for e in ids}:
+        counts = Counter(other for ids in mentions.values() if entity in ids for other in ids if other != entity)
+        if counts:
+            expected[entity] = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
+    assert collect_companions(mentions, limit) == expected
