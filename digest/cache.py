@@ -1,8 +1,9 @@
 """What the incremental build remembers, and why it is still valid.
 
-The cache is three files under `.digest-cache/` (bodies, items, and pages with the rest), written with marshal (plain data only: unlike
-pickle, loading it can never run code) behind a magic line and a SHA-256 of the payload, so a
-damaged or truncated file is recognised before it is parsed. They hold:
+The cache is three files under `.digest-cache/` (bodies, items, and pages with the rest),
+written with marshal (plain data only: unlike pickle, loading it can never run code) behind a
+magic line and a SHA-256 of the payload, so a damaged or truncated file is recognised before
+it is parsed. They hold:
 
 - `bodies`: each content file's rendered Markdown, keyed by the file's path, valid while the
   file's bytes, the entities file and the base URL are unchanged and every `kind:id` link in it
@@ -12,7 +13,9 @@ damaged or truncated file is recognised before it is parsed. They hold:
 - `pages`: a fingerprint of everything each output page was made from (see `depend.py`); a
   page whose fingerprint is unchanged and whose file is still in `site/` is carried over
   without rendering;
-- `reads`: what each page read while it rendered (see `reads.py`), to take its next fingerprint.
+- `reads`: what each page read while it rendered (see `reads.py`), to take its next fingerprint;
+- `related`: the related lists with the features they were computed from, so that an edit
+  computes again only the lists it can change (see `relate.py`, `related.update_related`).
 
 The whole cache is dropped when its `version` differs: a hash of the package's own source, the
 versions of the libraries that shape the output, and the Python version. A cache that cannot be
