@@ -50,6 +50,8 @@ _MARGIN = 10 ** -DIGITS  # a score a hair below the threshold may still round up
 # From this many items on, candidates come from a sparse matrix product (digest/related_matrix.py).
 MATRIX_MIN = 1000
 _FIELDS = (("incidents", "i"), ("entities", "e"), ("tags", "t"))
+# Above this share of lists to compute again after an edit, update_related leaves it to related_items.
+STALE_SHARE_MAX = 0.25
 
 
 @dataclass(frozen=True)
@@ -153,11 +155,14 @@ def update_related(items: list[Features], weights: RelatedWeights, entity_names:
     compute again are the changed items' own, and those of every item holding something that
     a changed item took or dropped (its value moved with how many items hold it), or that is
     named differently now; when a changed item's day or declared relations changed, those of
-    everything it shares anything with or is declared with."""
+    everything it shares anything of value with or is declared with. None also when so many
+    lists would be computed again that computing them all is quicker."""
     if before.keys() != lists.keys() or {item.key for item in items} != before.keys():
         return None
     index = _index(items, weights, entity_types, {"e": entity_names, "t": tag_names})
     stale = _stale_rows(index, before, names_before, tag_names)
+    if len(stale) > len(index.items) * STALE_SHARE_MAX:
+        return None  # one row at a time on one core would be slower than all of them afresh
     partners = _partners(index, stale)
     updated = dict(lists)
     for i in sorted(stale):
@@ -177,11 +182,13 @@ def _stale_rows(index: _Index, before: dict[tuple, Features], names_before: dict
             continue
         stale.add(i)
         had, has = set(_tokens(old)), set(_tokens(item))
+        moved |= had ^ has
         if old.day != item.day or old.relations != item.relations:
-            moved |= had | has
+            # Everything it shares may now score otherwise, but a thing worth nothing now adds
+            # nothing to any pair, and was worth nothing before unless some item took or
+            # dropped it (then it is in the line above).
+            moved.update(token for token in had & has if index.value.get(token, 0.0) > 0)
             timed.add(item.key)
-        else:
-            moved |= had ^ has
     # Every holder of what moved, now or before, whatever the thing is worth now: one that was
     # worth something may be worth nothing now (more items hold it than the rarity cutoff
     # allows). And every item declared with a timed one, from either side, now or before.

@@ -195,6 +195,7 @@ def test_a_tag_edit_computes_again_only_the_related_lists_that_can_change(projec
     if memo == "malformed":
         data["related"]["features"] = [["not", "rows"]]
     cache_module.write_cache_file(path, data)
+    monkeypatch.setattr(related_module, "STALE_SHARE_MAX", 1.0)  # a tiny site: two lists of four
     recomputed = []
     original = related_module._row
     monkeypatch.setattr(related_module, "_row", lambda i, index, partners:

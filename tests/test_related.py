@@ -46,6 +46,7 @@ CORPUS = [
 def method(request, monkeypatch):
     """Every test runs with both ways of finding candidates (digest/related_matrix.py)."""
     monkeypatch.setattr(related, "MATRIX_MIN", 10**9 if request.param == "pairwise" else 0)
+    monkeypatch.setattr(related, "STALE_SHARE_MAX", related.STALE_SHARE_MAX)
     return request.param
 
 
@@ -326,6 +327,7 @@ def _corpus(rows, names=None):
        st.booleans())
 def test_lists_updated_after_edits_equal_lists_computed_afresh(case, threshold, cutoff, limit, renamed):
     """update_related recomputes only some lists: they and the kept ones must equal a full run."""
+    related.STALE_SHARE_MAX = 1.0  # never left to a full run here (restored by the fixture)
     rows, edits = case
     after_rows = list(rows)
     for position, *row in edits:
@@ -348,6 +350,7 @@ def test_an_update_with_other_items_is_refused():
 
 def test_an_update_recomputes_only_the_lists_that_can_change(monkeypatch):
     """A tag added to one item: only the items holding that tag get their lists again."""
+    monkeypatch.setattr(related, "STALE_SHARE_MAX", 1.0)
     lists = run()
     edited = [replace(f, tags=f.tags | {"diplomacy"}) if f.key == ("article", "a5") else f for f in CORPUS]
     recomputed = []
@@ -356,3 +359,24 @@ def test_an_update_recomputes_only_the_lists_that_can_change(monkeypatch):
     updated = related.update_related(edited, RelatedWeights(), NAMES, TYPES, {}, {f.key: f for f in CORPUS}, {}, lists)
     assert sorted(recomputed) == [("article", "a3"), ("article", "a4"), ("article", "a5")]
     assert updated == related_items(edited, RelatedWeights(), NAMES, TYPES)
+
+
+def test_a_date_edit_leaves_alone_the_lists_of_items_sharing_only_what_is_worth_nothing(monkeypatch):
+    """Russia is on every item, so worth nothing: a date edit on a1 recomputes the lists of the
+    items it shares something of value with, not of every item naming Russia."""
+    monkeypatch.setattr(related, "STALE_SHARE_MAX", 1.0)
+    lists = run()
+    edited = [replace(f, day=D + 40) if f.key == ("article", "a1") else f for f in CORPUS]
+    recomputed = []
+    original = related._row
+    monkeypatch.setattr(related, "_row", lambda i, index, partners: recomputed.append(index.items[i].key) or original(i, index, partners))
+    updated = related.update_related(edited, RelatedWeights(), NAMES, TYPES, {}, {f.key: f for f in CORPUS}, {}, lists)
+    assert updated == related_items(edited, RelatedWeights(), NAMES, TYPES)
+    assert ("article", "a5") not in recomputed and ("article", "a3") not in recomputed
+    assert ("article", "a1") in recomputed and ("incident", "belgium-expels") in recomputed
+
+
+def test_an_update_that_would_recompute_most_lists_is_left_to_a_full_run():
+    lists = run()
+    edited = [replace(f, tags=f.tags | {"everywhere"}) for f in CORPUS]
+    assert related.update_related(edited, RelatedWeights(), NAMES, TYPES, {}, {f.key: f for f in CORPUS}, {}, lists) is None
