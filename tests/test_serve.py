@@ -19,7 +19,8 @@ from tornado import httpclient, websocket
 
 from digest import serve
 from digest.problems import Problem
-from digest.serve import Debounce, Preview, Rebuilder, Sources, Status, locate
+from digest.serve import SKIPPED_DIRS, WATCHED, Debounce, Preview, Rebuilder, Sources, Status, is_editor_litter, locate
+from digest.serve.notify import SCAN_ALL, Wakeups
 from tests.conftest import REPO
 
 ARTICLE = """-- content/articles/first.md --
@@ -491,9 +492,10 @@ class Recorder:
         time.sleep(self.seconds)
 
 
-@pytest.fixture
-def watched(tmp_path):
-    """A project folder with a content file, and a runner for a Rebuilder over it."""
+@pytest.fixture(params=["polling", "inotify"])
+def watched(tmp_path, request):
+    """A project folder with a content file, and a runner for a Rebuilder over it: polling, or
+    told of saves by inotify (notify.py; this machine has it, so it must be there)."""
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "a.md").write_text("a0")
     (tmp_path / "site.yaml").write_text("title: x\n")
@@ -501,7 +503,11 @@ def watched(tmp_path):
 
     def start(recorder, quiet=0.1):
         stop = threading.Event()
-        rebuilder = Rebuilder(Sources(tmp_path), recorder, quiet=quiet, poll=0.01)
+        wakeups = None
+        if request.param == "inotify":
+            wakeups = Wakeups.open(tmp_path, WATCHED, SKIPPED_DIRS, is_editor_litter)
+            assert wakeups is not None
+        rebuilder = Rebuilder(Sources(tmp_path), recorder, quiet=quiet, poll=0.01, wakeups=wakeups)
         thread = threading.Thread(target=rebuilder.run, args=(stop,), daemon=True)
         thread.start()
         stops.append((stop, thread))
@@ -549,6 +555,52 @@ def test_write_to_temp_then_rename_is_one_change(watched):
     wait_for(lambda: recorder.calls, what="a build")
     time.sleep(0.3)
     assert recorder.calls == [{"content/a.md"}]
+
+
+def test_a_new_folder_and_the_files_saved_into_it_are_seen(watched):
+    root, start = watched
+    recorder = Recorder()
+    start(recorder)
+    (root / "content" / "articles").mkdir()
+    time.sleep(0.3)
+    (root / "content" / "articles" / "new.md").write_text("new")
+    wait_for(lambda: {"content/articles/new.md"} in recorder.calls, what="a build for the new file")
+    (root / "content" / "articles" / "new.md").write_text("edited")
+    wait_for(lambda: recorder.calls.count({"content/articles/new.md"}) == 2, what="a build for its edit")
+
+
+def test_inotify_names_the_saved_files_and_asks_for_a_scan_when_a_folder_changes(tmp_path):
+    (tmp_path / "content" / "articles").mkdir(parents=True)
+    (tmp_path / "content" / "articles" / "a.md").write_text("a")
+    wakeups = Wakeups.open(tmp_path, WATCHED, SKIPPED_DIRS, is_editor_litter)
+    assert wakeups is not None
+    try:
+        sources = Sources(tmp_path)
+        (tmp_path / "content" / "articles" / "a.md").write_text("b")
+        (tmp_path / "content" / "articles" / ".a.md.swp").write_text("litter")
+        (tmp_path / "site.yaml").write_text("title: x\n")
+        (tmp_path / "site").mkdir()  # the build's own folders at the root are not watched
+        (tmp_path / "notes.txt").write_text("not watched")
+        touched = wakeups.wait(0.5)
+        assert touched == {"content/articles/a.md", "site.yaml"}
+        assert sources.changes_in(touched) == {"content/articles/a.md", "site.yaml"}
+        assert sources.changes_in(touched) == set() and sources.changes() == set()
+        (tmp_path / "content" / "briefs").mkdir()
+        assert wakeups.wait(0.5) is SCAN_ALL
+        wakeups.watch_all()
+        (tmp_path / "content" / "briefs" / "b.md").write_text("b")
+        assert wakeups.wait(0.5) == {"content/briefs/b.md"}
+        assert wakeups.wait(0.05) == set()
+    finally:
+        wakeups.close()
+
+
+def test_without_inotify_the_preview_polls(site_project, monkeypatch):
+    monkeypatch.setattr(serve.notify, "INotify", None)
+    with Preview(site_project, port=0, poll=0.02).running() as running:
+        (site_project / "content/articles/first.md").write_text(ARTICLE.split("--\n", 1)[1].replace("Original", "Polled"),
+                                                                 encoding="utf-8")
+        wait_for(lambda: b"Polled body text." in request(running, "/articles/first/")[2], what="the polled edit")
 
 
 def test_new_removed_and_same_size_changes_are_seen(tmp_path):
@@ -637,3 +689,12 @@ def test_a_first_build_that_fails_still_serves_a_page_for_the_overlay(project):
         code, headers, body = request(running, "/")
         assert code == 404 and headers["Content-Type"] == "text/html; charset=utf-8"
         assert serve.SCRIPT_PATH.encode() in body and b'data-pages="0"' in body
+
+
+def test_a_system_without_inotify_gives_no_wakeups(tmp_path, monkeypatch):
+    class Missing:
+        def __init__(self):
+            raise AttributeError("undefined symbol: inotify_init1")  # what ctypes says on macOS
+
+    monkeypatch.setattr(serve.notify, "INotify", Missing)
+    assert Wakeups.open(tmp_path, WATCHED, SKIPPED_DIRS, is_editor_litter) is None

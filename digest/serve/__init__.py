@@ -2,10 +2,11 @@
 
 How the pieces fit (one process, two threads):
 
-- The *watcher thread* polls content/, layouts/, seeds/ and site.yaml (`Sources`), waits until the
-  saves have been quiet for a moment (`Debounce`), then imports new seeds and builds. Polling and
-  building share the thread, so a save that lands during a build is seen by the next poll and
-  simply causes one more build: the last save always wins.
+- The *watcher thread* watches content/, layouts/, seeds/ and site.yaml (`Sources`; told of
+  saves by inotify where there is one, `notify.py`, else polling), waits until the saves have
+  been quiet for a moment (`Debounce`), then imports new seeds and builds. Watching and building
+  share the thread, so a save that lands during a build is seen right after it and simply
+  causes one more build: the last save always wins.
 - The *server thread* runs tornado (livereload's own server) and serves only files under site/,
   only to requests addressed to the loopback name and port it listens on (DNS rebinding). Every
   HTML page gets one preview script, served from here so the published site never contains it.

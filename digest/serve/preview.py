@@ -23,7 +23,8 @@ from ..problems import Problem, Report
 from ..urls import Urls
 from .handlers import (SCRIPT_PATH, STATUS_PATH, LivereloadScript, ReloadSocket, ScriptHandler, SiteHandler,
                        StatusHandler, _quiet_log, allowed_hosts)
-from .watch import POLL, QUIET, Rebuilder, Sources
+from .notify import Wakeups
+from .watch import POLL, QUIET, SKIPPED_DIRS, WATCHED, Rebuilder, Sources, is_editor_litter
 
 READY_TIMEOUT = 60.0
 
@@ -73,11 +74,12 @@ class Preview:
     """Builds, watches and serves one project; `run()` blocks, `running()` runs it in a thread."""
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000, overrides: dict | None = None,
-                 quiet: float = QUIET, poll: float = POLL):
+                 quiet: float = QUIET, poll: float = POLL, events: bool = True):
         self.root = root
         self.site_dir = root / "site"
         self.overrides = overrides
         self.quiet, self.poll = quiet, poll
+        self.events = events  # told of saves by inotify where there is one (notify.py), else polling
         self.status = Status()
         self.open_pages: set[ReloadSocket] = set()  # their livereload sockets
         self.prefix = self._prefix()
@@ -147,10 +149,16 @@ class Preview:
 
     def _watch(self) -> None:
         """The watcher thread: a first build, then a rebuild after each burst of saves."""
-        sources = Sources(self.root)
-        self._rebuild(sources, set(), first=True)
-        rebuilder = Rebuilder(sources, lambda changed: self._rebuild(sources, changed), self.quiet, poll=self.poll)
-        rebuilder.run(self._halt)
+        wakeups = Wakeups.open(self.root, WATCHED, SKIPPED_DIRS, is_editor_litter) if self.events else None
+        sources = Sources(self.root)  # after the watches: a save in between is seen either way
+        try:
+            self._rebuild(sources, set(), first=True)
+            rebuilder = Rebuilder(sources, lambda changed: self._rebuild(sources, changed), self.quiet, poll=self.poll,
+                                  wakeups=wakeups)
+            rebuilder.run(self._halt)
+        finally:
+            if wakeups is not None:
+                wakeups.close()
 
     def _rebuild(self, sources: Sources, changed: set[str], first: bool = False) -> None:
         """Import new seeds (first, or if seeds/ changed), build, print the report, tell the browsers."""
