@@ -510,13 +510,15 @@ def watched(tmp_path, request):
         rebuilder = Rebuilder(Sources(tmp_path), recorder, quiet=quiet, poll=0.01, wakeups=wakeups)
         thread = threading.Thread(target=rebuilder.run, args=(stop,), daemon=True)
         thread.start()
-        stops.append((stop, thread))
+        stops.append((stop, thread, wakeups))
         return rebuilder
 
     yield tmp_path, start
-    for stop, thread in stops:
+    for stop, thread, wakeups in stops:
         stop.set()
         thread.join(5)
+        if wakeups is not None:
+            wakeups.close()
 
 
 def test_ten_saves_in_quick_succession_build_once(watched):
@@ -698,3 +700,26 @@ def test_a_system_without_inotify_gives_no_wakeups(tmp_path, monkeypatch):
 
     monkeypatch.setattr(serve.notify, "INotify", Missing)
     assert Wakeups.open(tmp_path, WATCHED, SKIPPED_DIRS, is_editor_litter) is None
+
+
+def test_a_folder_that_cannot_be_watched_is_left_to_the_full_scans(tmp_path):
+    (tmp_path / "content" / "articles").mkdir(parents=True)
+    wakeups = Wakeups.open(tmp_path, WATCHED, SKIPPED_DIRS, is_editor_litter)
+    assert wakeups is not None
+    try:
+        add_watch = wakeups.inotify.add_watch
+
+        def refusing(path, mask):
+            if str(path).endswith("briefs"):
+                raise FileNotFoundError(2, "gone since the walk")
+            return add_watch(path, mask)
+
+        wakeups.inotify.add_watch = refusing
+        (tmp_path / "content" / "briefs").mkdir()
+        assert wakeups.wait(0.5) is SCAN_ALL
+        wakeups.watch_all()  # no error: briefs/ is simply not watched
+        assert "content/briefs" not in wakeups.folders.values()
+        (tmp_path / "content" / "articles" / "a.md").write_text("a")
+        assert wakeups.wait(0.5) == {"content/articles/a.md"}
+    finally:
+        wakeups.close()

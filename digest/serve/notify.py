@@ -5,7 +5,7 @@ every ~0.8 s: most of the time between a save and the reload, and a quarter of a
 idle. With inotify, a save is known at once and only the files it names are looked at again.
 Anything the events cannot say precisely (a folder made, moved or deleted, lost events) asks
 for a full scan; the watcher still scans in full now and then, for what inotify never reports
-(a file behind a symbolic link, a network file system). Where inotify is missing, `Wakeups.open`
+(a file behind a symbolic link, a network file system, a folder past the limit of watches). Where inotify is missing, `Wakeups.open`
 gives None and the watcher polls as before.
 """
 
@@ -75,5 +75,10 @@ class Wakeups:
         self.inotify.close()
 
     def _watch(self, relative: str) -> None:
-        descriptor = self.inotify.add_watch(self.root / relative if relative else self.root, self.mask)
+        try:
+            descriptor = self.inotify.add_watch(self.root / relative if relative else self.root, self.mask)
+        except OSError:
+            if not relative:
+                raise  # not even the root: no wakeups at all (open() gives None)
+            return  # gone since the walk, or no watches left: the periodic full scan covers it
         self.folders[descriptor] = relative
