@@ -11,6 +11,7 @@ gives None and the watcher polls as before.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -58,7 +59,7 @@ class Wakeups:
         """Project-relative paths of the files the events name within `timeout` seconds (an
         empty set if none came), or SCAN_ALL when only a full scan can tell."""
         touched: set[str] = set()
-        for event in self.inotify.read(timeout=max(0, int(timeout * 1000))):
+        for event in self.inotify.read(timeout=max(0, math.ceil(timeout * 1000))):  # no spinning on < 1 ms
             folder = self.folders.get(event.wd)
             if event.mask & flags.Q_OVERFLOW or folder is None or not event.name:
                 return SCAN_ALL  # events lost, or a watched folder itself deleted or moved
