@@ -117,17 +117,18 @@ class Cache:
         is ignored."""
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.bodies_changed or not self.run:
-            self.run = _new_run()
+            self.run = new_run()
             write_cache_file(self.folder / BODIES_FILE, {"version": code_version(), "run": self.run, "bodies": self.bodies})
         if self.items_changed or not self.items_run:
-            self.items_run = _new_run()
+            self.items_run = new_run()
             write_cache_file(self.folder / ITEMS_FILE, {"version": code_version(), "run": self.items_run, "items": self.items})
         write_cache_file(self.folder / CACHE_FILE, {"version": code_version(), "run": self.run, "items_run": self.items_run,
                                                     "pages": self.pages, "search": self.search, "related": self.related,
                                                     "reads": self.reads})
 
 
-def _new_run() -> str:
+def new_run() -> str:
+    """A fresh stamp that pairs files written together."""
     return hashlib.sha256(os.urandom(16)).hexdigest()[:16]
 
 

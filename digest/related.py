@@ -163,7 +163,7 @@ def update_related(items: list[Features], weights: RelatedWeights, entity_names:
     stale = _stale_rows(index, before, names_before, tag_names)
     if len(stale) > len(index.items) * STALE_SHARE_MAX:
         return None  # one row at a time on one core would be slower than all of them afresh
-    partners = _partners(index, stale)
+    partners = declared_partners(index)
     updated = dict(lists)
     for i in sorted(stale):
         updated[index.items[i].key] = _row(i, index, partners.get(i, set()))
@@ -204,15 +204,13 @@ def _stale_rows(index: _Index, before: dict[tuple, Features], names_before: dict
     return stale
 
 
-def _partners(index: _Index, rows: set[int]) -> dict[int, set[int]]:
-    """Row → every position declared with it, on either side (index.declared holds each pair once)."""
+def declared_partners(index: _Index) -> dict[int, set[int]]:
+    """Position → every position declared with it, on either side (index.declared holds each pair once)."""
     partners: dict[int, set[int]] = {}
     for i, later in index.declared.items():
         for j in later:
-            if i in rows:
-                partners.setdefault(i, set()).add(j)
-            if j in rows:
-                partners.setdefault(j, set()).add(i)
+            partners.setdefault(i, set()).add(j)
+            partners.setdefault(j, set()).add(i)
     return partners
 
 

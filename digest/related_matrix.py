@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
+from .related import declared_partners
+
 # Float sums in another order differ by far less than this; rounding to 3 decimals moves a
 # score by at most 0.0005. So any pair that can make a list is within this of the cut.
 MARGIN = 0.002
@@ -36,11 +38,7 @@ class Matrix:
         self.weighted = sparse.csr_matrix((np.array(values, dtype=np.float64), (rows, cols)), shape=shape)
         self.holders = sparse.csr_matrix((np.ones(len(rows)), (cols, rows)), shape=shape[::-1])
         self.days = np.array([np.nan if item.day is None else float(item.day) for item in index.items])
-        self.partners: dict[int, set[int]] = {}
-        for i, later in index.declared.items():
-            for j in later:
-                self.partners.setdefault(i, set()).add(j)
-                self.partners.setdefault(j, set()).add(i)
+        self.partners = declared_partners(index)
 
     def blocks(self) -> list[range]:
         n = self.weighted.shape[0]

@@ -21,13 +21,12 @@ from __future__ import annotations
 import hashlib
 import io
 import marshal
-import os
 import pickle
 from collections.abc import MutableMapping
 
 from . import uptodate
 from .bodies import Body, make_resolver
-from .cache import code_version, read_cache_file, read_framed, write_cache_file, write_framed_stream
+from .cache import code_version, new_run, read_cache_file, read_framed, write_cache_file, write_framed_stream
 from .config import Config
 from .entities import Gazetteer
 from .load import load_one
@@ -60,7 +59,7 @@ def store(config: Config, kept: Kept) -> str:
     Streamed, never whole in memory: the bodies first, each on its own (marshal, plain data)
     so that a patch decodes only those it reads, then the pickled model with where each body
     lies, then the length of the bodies' part."""
-    run = hashlib.sha256(os.urandom(16)).hexdigest()[:16]
+    run = new_run()
     site = kept.site
     _remove(config, PATCH_FILE)
     with write_framed_stream(_path(config, KEPT_FILE)) as out:
