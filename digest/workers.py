@@ -34,7 +34,15 @@ def parallel_map(task: Callable[[int], object], count: int, minimum: int = PARAL
         # on every read), and fresh memory is the dearest thing on a virtual machine.
         with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
             theirs = pool.map_async(_run_chunk, chunks[1:])
-            parts = [_run_chunk(chunks[0])] + theirs.get()
+            try:
+                mine = _run_chunk(chunks[0])
+            except BaseException:
+                # Let the workers finish before the pool is torn down: one killed while it
+                # writes its result holds the results queue's lock forever, and the pool's
+                # shutdown then waits on that lock (a hang, not an error).
+                theirs.wait()
+                raise
+            parts = [mine] + theirs.get()
     finally:
         _TASK = None
     results: list = [None] * count
