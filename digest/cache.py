@@ -88,6 +88,7 @@ class Cache:
         self.items_changed = False
         self.run = ""  # pairs the pages file with the bodies file written with it
         self.items_run = ""  # and with the items file, written only when an item changed
+        self.pages_run = ""  # the pages file's own stamp: a kept build names the one it goes with
 
     @classmethod
     def load(cls, root: Path) -> "Cache":
@@ -102,11 +103,33 @@ class Cache:
         cache.related = pages["related"] if isinstance(pages.get("related"), dict) else {}
         reads = pages.get("reads")
         cache.reads = {path: tokens for path, tokens in reads.items() if _tokens(tokens)} if isinstance(reads, dict) else {}
-        cache.run = pages["run"]
+        cache.run, cache.pages_run = pages["run"], str(pages.get("pages_run", ""))
         items = read_cache_file(cache.folder / ITEMS_FILE)
         if _well_formed(items, "items", dict) and items["version"] == code_version() and items["run"] == pages.get("items_run"):
             cache.items, cache.items_run = items["items"], items["run"]
         return cache
+
+    @classmethod
+    def load_pages(cls, root: Path, pages_run: str) -> "Cache | None":
+        """Only the pages file (fingerprints, reads, related lists), if it is the one stamped
+        pages_run: what a patch of a kept build needs (patch.py), without the bodies and items."""
+        cache = cls(root)
+        pages = read_cache_file(cache.folder / CACHE_FILE)
+        if not (_well_formed(pages, "pages", str) and pages["version"] == code_version() and pages_run
+                and pages.get("pages_run") == pages_run):
+            return None
+        reads = pages.get("reads")
+        if not (isinstance(reads, dict) and all(_tokens(tokens) for tokens in reads.values())):
+            return None
+        cache.pages, cache.reads, cache.pages_run = pages["pages"], reads, pages_run
+        cache.related = pages["related"] if isinstance(pages.get("related"), dict) else {}
+        return cache
+
+    def pages_part(self) -> "Cache":
+        """What load_pages would read back after save: for a patch of a build kept in memory."""
+        part = Cache(self.folder.parent)
+        part.pages, part.reads, part.related, part.pages_run = self.pages, self.reads, self.related, self.pages_run
+        return part
 
     def save(self) -> None:
         """Write the cache files atomically; the large bodies and items files only when a body
@@ -122,7 +145,9 @@ class Cache:
         if self.items_changed or not self.items_run:
             self.items_run = new_run()
             write_cache_file(self.folder / ITEMS_FILE, {"version": code_version(), "run": self.items_run, "items": self.items})
+        self.pages_run = new_run()
         write_cache_file(self.folder / CACHE_FILE, {"version": code_version(), "run": self.run, "items_run": self.items_run,
+                                                    "pages_run": self.pages_run,
                                                     "pages": self.pages, "search": self.search, "related": self.related,
                                                     "reads": self.reads})
 

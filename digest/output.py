@@ -210,21 +210,65 @@ def build_lock(root: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def replace_page(site_dir: Path, site_path: str, data: bytes) -> bool:
-    """Replace one page of the live site/ in place (the preview's patch); False, writing
-    nothing, unless the page is a plain file reached through plain folders inside site/."""
-    relative = output_file(site_path)
-    if relative.startswith("/") or ".." in relative.split("/") or "\0" in relative:
+def replace_page(site_dir: Path, site_path: str, data: bytes, new: bool = False) -> bool:
+    """Replace one page of the live site/ in place (a patch), or with `new` add it and the
+    folders it needs; False, writing nothing, unless the page is (or will be) a plain file
+    reached through plain folders inside site/."""
+    relative = _inside(site_path)
+    if relative is None:
         return False
     target = site_dir / relative
     try:
-        if os.path.realpath(target) != os.path.join(os.path.realpath(site_dir), relative) \
-                or not stat.S_ISREG(os.lstat(target).st_mode):
+        if new:
+            folder = os.path.dirname(relative)
+            existing = folder
+            while existing and not os.path.lexists(site_dir / existing):
+                existing = os.path.dirname(existing)
+            # Checked before any folder is made: a link in the way could lead the making elsewhere.
+            if not _plainly_inside(site_dir, site_dir / existing, existing) or os.path.lexists(target):
+                return False
+            target.parent.mkdir(parents=True, exist_ok=True)
+        elif not _plainly_inside(site_dir, target, relative) or not stat.S_ISREG(os.lstat(target).st_mode):
             return False
         _replace(target, lambda temporary: temporary.write_bytes(data))
     except OSError:
         return False
     return True
+
+
+def remove_page(site_dir: Path, site_path: str) -> bool:
+    """Delete one page of the live site/ (a patch), and the folders it leaves empty."""
+    relative = _inside(site_path)
+    if relative is None:
+        return False
+    target = site_dir / relative
+    try:
+        if not _plainly_inside(site_dir, target, relative) or not stat.S_ISREG(os.lstat(target).st_mode):
+            return False
+        target.unlink()
+    except OSError:
+        return False
+    folder = os.path.dirname(relative)
+    while folder:
+        try:
+            os.rmdir(site_dir / folder)
+        except OSError:  # not empty: it holds other pages
+            break
+        folder = os.path.dirname(folder)
+    return True
+
+
+def _inside(site_path: str) -> str | None:
+    """The file a site path maps to, relative to site/, if it can only be inside it."""
+    relative = output_file(site_path)
+    if relative.startswith("/") or ".." in relative.split("/") or "\0" in relative:
+        return None
+    return relative
+
+
+def _plainly_inside(site_dir: Path, path: Path, relative: str) -> bool:
+    """No link on the way from site/ to path: it is where its relative path says."""
+    return os.path.realpath(path) == os.path.normpath(os.path.join(os.path.realpath(site_dir), relative))
 
 
 def _replace(target: Path, make) -> None:

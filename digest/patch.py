@@ -1,27 +1,34 @@
-"""A body edit shown at once: re-render only the pages that read the edited bodies.
+"""An edit of content files shown at once, from the last full build kept (`Kept`).
 
-The last full build is kept (`Kept`): in memory by the preview, on disk for the next process
-(stored.py). When the only inputs changed since are content files whose front matter, reading
-problems and named entities are as they were, the model, the links and the plan are that
-build's but for those bodies: so the pages that read the bodies (reads.py) are rendered again,
-and each replaces its file in site/ (a new file renamed over the old one). Anything else
-(another file, a new problem, a layout error) gives None, and the caller runs a full build
+The last full build is kept: in memory by the preview, on disk for the next process
+(stored.py). When the only inputs changed since are content files (the same files, none added
+or removed), each is read again and, if it reads as cleanly as before, the change is patched:
+
+- a body edit (front matter, reading problems and named entities as they were): the model, the
+  links and the plan are that build's but for those bodies, so the pages that read the bodies
+  (reads.py) are rendered again;
+- any other edit (a title, tags, a date, entities named): linked and planned again
+  (relink.py), and the pages whose fingerprint moved are rendered again.
+
+Each page rendered replaces its file in site/ (a new file renamed over the old one). Anything
+else (another file, a new problem, a layout error) gives None, and the caller runs a full build
 instead. The up-to-date stamp is dropped before anything is replaced; the pipeline records it
 again after a patch of a build kept on disk. Either way the bytes are a cold build's
-(tests/test_patch.py, tests/test_stored.py)."""
+(tests/test_patch.py, tests/test_stored.py, tests/test_relink.py)."""
 
 from __future__ import annotations
 
 import os
 import stat
 from dataclasses import dataclass, field
+from typing import Callable
 
 from . import uptodate
 from .bodies import Body, render_one_body
 from .config import Config
 from .load import load_one
 from .output import replace_page
-from .plan import PagePlan, lookup
+from .plan import PagePlan, lookup, table
 from .problems import Report
 from .render import Site, excerpt_of, render_page, reset_cards
 
@@ -48,10 +55,17 @@ class Kept:
     readers: dict[str, set[int]] = field(default_factory=dict)  # token → pages that read it
     excerpts: dict[str, set[str]] = field(default_factory=dict)  # "kind|id" → its excerpt tokens read
     by_path: dict[str, tuple] = field(default_factory=dict)  # content file → its item's key
+    found: dict[tuple, tuple] = field(default_factory=dict)  # item key → entities its body names
     site_files: dict | None = None  # site/'s metadata as this build left it (kept on disk: stored.py)
     run: str = ""  # which kept build on disk this is
-    # What the patches since the full build changed: key → (item, body), page index → its reads.
-    changes: dict = field(default_factory=lambda: {"items": {}, "reads": {}})
+    # The full build's pages file (cache.Cache.load_pages): fingerprints, reads, related lists.
+    remembered: Callable[[], object] | None = None
+    derived_from: int = 0  # problems[derived_from:] came after reading: seeds, links and plan
+    relink_due: bool = False  # an item was replaced: the links and plan are stale (relink.py)
+    # What the patches since the full build changed: key → (item, body), page path → its last
+    # reads, page path → its fingerprint and file's identity (pages rendered by relink.py).
+    changes: dict = field(default_factory=lambda: {"items": {}, "reads": {}, "printed": {}})
+    removed: list[str] = field(default_factory=list)  # the pages the last patch deleted
 
     def __post_init__(self):
         if self.by_path:
@@ -62,12 +76,25 @@ class Kept:
                 self.by_path[os.path.relpath(item.path, self.config.root)] = (item.content_type, item.id)
 
     def refresh(self, key: tuple, item, body: Body) -> None:
-        """Put a new body in place. The item object is updated where it stands, not replaced:
-        the plan's pages hold it, and it differs only in what changes with the file."""
+        """Put a new body in place. While the front matter is as it was, the item object is
+        updated where it stands, not replaced: the plan's pages hold it, and it differs only in
+        what changes with the file. Otherwise it is replaced, and the links are due again."""
         old = lookup(self.site.content, key)
-        for name in ("body", "source_hash", "lines"):
-            object.__setattr__(old, name, getattr(item, name))
+        if repr(item) == repr(old):
+            for name in ("body", "source_hash", "lines"):
+                object.__setattr__(old, name, getattr(item, name))
+        else:
+            table(self.site.content, key[0])[key[1]] = item
+            self.relink_due = True
         self.site.bodies[key] = body
+        self.found[key] = body.mentions
+        self.changes["items"][key] = (item, body)
+
+    def index_reads(self, reads: dict) -> None:
+        """Which pages read what, for the pages of the current plan (path → their reads)."""
+        self.readers, self.excerpts = {}, {}
+        for index, page in enumerate(self.pages):
+            self.note_reads(index, reads.get(page.path, ()))
 
     def note_reads(self, index: int, tokens) -> None:
         for token in tokens:
@@ -77,17 +104,30 @@ class Kept:
 
 
 def patch(kept: Kept, config: Config, snapshot: uptodate.Snapshot, report: Report) -> list[str] | None:
-    """The pages re-rendered and replaced for a body-only change; None when a full build is needed."""
+    """The pages re-rendered and replaced for a change of content files alone; None when a full
+    build is needed."""
     keys = _changed_items(kept, config, snapshot)
     if not keys:
         return None
     fresh = {key: _reread(kept, key) for key in keys}
     if None in fresh.values():
         return None
+    kept.removed = []
+    if kept.relink_due or not all(_body_alone(kept, key, *read) for key, read in fresh.items()):
+        from .relink import relink  # here: relink.py builds on this module
+        rendered = relink(kept, fresh, config, report)
+    else:
+        rendered = _patch_bodies(kept, fresh, config, report)
+    if rendered is not None:
+        kept.snapshot = snapshot  # what was read since is what the next change is measured from
+    return rendered
+
+
+def _patch_bodies(kept: Kept, fresh: dict, config: Config, report: Report) -> list[str] | None:
+    """Render again the pages that read the changed bodies, and put them in place."""
     indices = _readers(kept, fresh)
-    for key, (item, body) in fresh.items():
+    for key, (item, body, _) in fresh.items():
         kept.refresh(key, item, body)
-        kept.changes["items"][key] = (item, body)
     reset_cards(kept.env)  # a card may show a body's first words: render cards afresh
     rendered = {}
     for index in sorted(indices):
@@ -99,11 +139,12 @@ def patch(kept: Kept, config: Config, snapshot: uptodate.Snapshot, report: Repor
         rendered[index] = (data, read)
     uptodate.forget(config)  # site/ is no longer what the stamp says
     for index, (data, read) in rendered.items():
-        if not replace_page(config.site_dir, kept.pages[index].path, data):
+        path = kept.pages[index].path
+        if not replace_page(config.site_dir, path, data):
             return None
         kept.note_reads(index, read)
-        kept.changes["reads"].setdefault(index, set()).update(read)
-    kept.snapshot = snapshot  # what was read since is what the next change is measured from
+        kept.changes["reads"][path] = sorted(read)
+        kept.changes["printed"].pop(path, None)
     report.problems.extend(kept.problems)
     return [kept.pages[index].path for index in sorted(rendered)]
 
@@ -140,25 +181,32 @@ def _changed(old: list | None, new: list | None, taken_ns: int) -> bool:
 
 
 def _reread(kept: Kept, key: tuple) -> tuple | None:
-    """The item and body of a changed file, if it changed in its body alone; else None."""
+    """The item, body and warnings of a changed file, if it reads without error; else None."""
     old = lookup(kept.site.content, key)
     local = Report(root=kept.site.config.root)
     item = load_one(old.path, key[0], local)
-    shown = local.shown(old.path)
-    before = [p for p in kept.problems if p.path == shown]
-    if item is None or repr(item) != repr(old) or local.problems != before:
+    if item is None or not local.ok or (getattr(item, "status", "") == "draft" and not kept.config.drafts):
         return None
     entry = render_one_body(item, kept.resolve, kept.gazetteer)
-    if entry["problems"] or tuple(entry["mentions"]) != kept.site.bodies[key].mentions:
+    if entry["problems"]:
         return None
-    return item, Body(entry["html"], entry["text"], tuple(entry["mentions"]))
+    return item, Body(entry["html"], entry["text"], tuple(entry["mentions"])), local.problems
+
+
+def _body_alone(kept: Kept, key: tuple, item, body: Body, problems: list) -> bool:
+    """Whether a changed file changed in its body alone, naming the same entities, with the
+    same warnings."""
+    old = lookup(kept.site.content, key)
+    before = [p for p in kept.problems[:kept.derived_from] if p.path == Report(root=kept.config.root).shown(old.path)]
+    return (problems == before and repr(item) == repr(old)
+            and body.mentions == kept.site.bodies[key].mentions)
 
 
 def _readers(kept: Kept, fresh: dict) -> set[int]:
     """The pages that read anything of the changed items' files: their bodies, their sources,
     their excerpts if those changed, or every body."""
     indices = set(kept.readers.get("all|bodies", ()))
-    for key, (item, body) in fresh.items():
+    for key, (item, body, _) in fresh.items():
         prefix = f"{key[0]}|{key[1]}"
         indices |= kept.readers.get(f"body|{prefix}", set()) | kept.readers.get(f"source|{prefix}", set())
         for token in kept.excerpts.get(prefix, ()):

@@ -89,11 +89,13 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
             stored.forget(config)
         cache = Cache.load(root) if use_cache else Cache(root)
         content = clock("read", load_content(config, report, cache))
-        check_seed_hashes(config, content, report)
         urls = Urls(config.base_url)
         gazetteer = Gazetteer(content.entities)
         bodies = clock("markdown", render_bodies(content, urls, gazetteer, cache, _bodies_context(config), report))
-        links = clock("link", link(content, report, gazetteer, bodies, config.related, cache.related))
+        derived_from = len(report.problems)  # what follows a patch of the kept build finds again (relink.py)
+        check_seed_hashes(config, content, report)
+        found = {key: body.mentions for key, body in bodies.items()}
+        links = clock("link", link(content, report, gazetteer, found, config.related, cache.related))
         pages = clock("plan", plan_site(config, content, links, urls, report))
         site = Site(config, content, links, urls, bodies, build_date)
         outcome.pages = len(pages)
@@ -110,6 +112,7 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
                 # index the search again (see _patched).
                 if memory is not None or not config.search:
                     kept = _kept(config, snapshot, env, site, pages, cache, report, gazetteer, urls, files)
+                    kept.found, kept.derived_from = found, derived_from
                     if not config.search:
                         stored.store(config, kept)
                     outcome.kept = kept
@@ -174,7 +177,7 @@ def _patched(config: Config, snapshot: uptodate.Snapshot, kept: Kept, paths: lis
     if config.search or not on_disk:
         stored.forget(config)
         return
-    kept.site_files = uptodate.site_files_after(config, kept.site_files, [output_file(path) for path in paths])
+    kept.site_files = uptodate.site_files_after(config, kept.site_files, [output_file(path) for path in paths + kept.removed])
     stored.store_changes(config, kept)
     uptodate.record(config, snapshot, report.problems, kept.site_files)
 
@@ -184,8 +187,9 @@ def _kept(config: Config, snapshot: uptodate.Snapshot, env, site: Site, pages: l
     """This build as the next patch needs it (kept in memory by the preview, on disk by stored.py)."""
     kept = Kept(config, snapshot, site, env, pages, list(report.problems), make_resolver(site.content, urls), gazetteer,
                 site_files=site_files)
-    for index, page in enumerate(pages):
-        kept.note_reads(index, cache.reads[page.path])
+    kept.index_reads(cache.reads)
+    remembered = cache.pages_part()
+    kept.remembered = lambda: remembered
     return kept
 
 

@@ -157,6 +157,11 @@ def lookup(content: Content, key: tuple):
     return getattr(content, _TABLES[kind])[ident]
 
 
+def table(content: Content, kind: str) -> dict:
+    """The table of one kind of item ("article" → content.articles)."""
+    return getattr(content, _TABLES[kind])
+
+
 def check_collisions(pages: list[PagePlan], report: Report) -> None:
     """Two pages must never write the same file, even on a case-insensitive, normalizing disk."""
     seen: dict[str, PagePlan] = {}

@@ -64,9 +64,10 @@ class Links:
     related: dict[tuple, list] = field(default_factory=dict)
 
 
-def link(content: Content, report: Report, gazetteer: Gazetteer, bodies: dict,
+def link(content: Content, report: Report, gazetteer: Gazetteer, found: dict[tuple, tuple[str, ...]],
          weights: RelatedWeights | None = None, memo: dict | None = None) -> Links:
-    """Check references between items and build the indexes the pages need."""
+    """Check references between items and build the indexes the pages need; `found` holds the
+    entities each item's body names (bodies.Body.mentions), by item key."""
     check_references(content, report)
     for alias, ids in gazetteer.conflicts:
         report.warning(content.entities_path or "content/entities.yaml", 1,
@@ -76,7 +77,7 @@ def link(content: Content, report: Report, gazetteer: Gazetteer, bodies: dict,
         coverage=collect_coverage(content),
         briefs_with=collect_briefs(content),
         relations=collect_relations(content),
-        mentions=collect_mentions(content, gazetteer, bodies),
+        mentions=collect_mentions(content, gazetteer, found),
     )
     links.mentioned_in = invert(links.mentions)
     links.companions = collect_companions(links.mentions, mentioned_in=links.mentioned_in)
@@ -110,19 +111,19 @@ def _check_ids(item, key: str, ids, table: dict, what: str, report: Report) -> N
             report.error(item.path, item.line_of(key, index), f"unknown {what} `{ident}` in `{key}`" + did_you_mean(ident, table, cutoff=0.6))
 
 
-def collect_mentions(content: Content, gazetteer: Gazetteer, bodies: dict) -> dict[tuple, tuple[str, ...]]:
+def collect_mentions(content: Content, gazetteer: Gazetteer, found: dict) -> dict[tuple, tuple[str, ...]]:
     """Entities each item names: found in its title and text, plus the editor's additions and
     minus the editor's suppressions; for incidents also their actors and places."""
     mentions = {}
     for table in (content.articles, content.briefs, content.incidents):
         for item in table.values():
-            found = gazetteer.entities_in(item.title) + list(bodies[(item.content_type, item.id)].mentions)
+            named = gazetteer.entities_in(item.title) + list(found[(item.content_type, item.id)])
             if item.content_type == "incident":
                 declared = list(item.actors) + list(item.places)
                 hidden = ()
             else:
                 declared, hidden = list(item.entities), item.hide_entities
-            ids = [e for e in dict.fromkeys(declared + found) if e in content.entities and e not in hidden]
+            ids = [e for e in dict.fromkeys(declared + named) if e in content.entities and e not in hidden]
             mentions[(item.content_type, item.id)] = tuple(ids)
     return mentions
 

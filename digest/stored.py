@@ -18,7 +18,6 @@ safeguard the pickle documentation describes), behind the checksum every cache f
 
 from __future__ import annotations
 
-import hashlib
 import io
 import marshal
 import pickle
@@ -26,12 +25,10 @@ from collections.abc import MutableMapping
 
 from . import uptodate
 from .bodies import Body, make_resolver
-from .cache import code_version, new_run, read_cache_file, read_framed, write_cache_file, write_framed_stream
+from .cache import Cache, code_version, new_run, read_cache_file, read_framed, write_cache_file, write_framed_stream
 from .config import Config
 from .entities import Gazetteer
-from .load import load_one
 from .patch import Kept, changed_items
-from .problems import Report
 from .render import Site, make_environment
 from .urls import Urls
 
@@ -72,33 +69,32 @@ def store(config: Config, kept: Kept) -> str:
                  "inputs": kept.snapshot.inputs, "site_files": kept.site_files, "content": site.content,
                  "links": site.links, "bodies": places, "build_date": site.build_date, "pages": kept.pages,
                  "problems": kept.problems, "readers": kept.readers, "excerpts": kept.excerpts,
-                 "by_path": kept.by_path}
+                 "by_path": kept.by_path, "found": kept.found, "derived_from": kept.derived_from,
+                 "pages_run": getattr(kept.remembered() if kept.remembered else None, "pages_run", "")}
         pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
         out.write(offset.to_bytes(8, "big"))
     kept.run = run
-    fronts = {key: _digest(item) for key, item in _items(site.content)}
-    _store_head(config, kept, fronts)
+    _store_head(config, kept)
     return run
 
 
-def _store_head(config: Config, kept: Kept, fronts: dict) -> None:
+def _store_head(config: Config, kept: Kept) -> None:
     """The little a process needs to tell, before loading the model, whether a patch may do:
-    the snapshot, which file holds which item, and a digest of each item's front matter."""
+    the snapshot and which file holds which item."""
     write_cache_file(_path(config, HEAD_FILE), {
         "version": code_version(), "run": kept.run, "key": kept.snapshot.key, "taken_ns": kept.snapshot.taken_ns,
-        "inputs": kept.snapshot.inputs, "by_path": kept.by_path, "fronts": fronts})
+        "inputs": kept.snapshot.inputs, "by_path": kept.by_path})
 
 
 def store_changes(config: Config, kept: Kept) -> None:
     """Write what the patches since the kept build changed, and the snapshot they leave."""
     state = {"version": code_version(), "run": kept.run, "taken_ns": kept.snapshot.taken_ns,
-             "inputs": kept.snapshot.inputs, "site_files": kept.site_files, "changes": kept.changes}
+             "inputs": kept.snapshot.inputs, "site_files": kept.site_files, "changes": kept.changes,
+             "problems": kept.problems, "derived_from": kept.derived_from}
     with write_framed_stream(_path(config, PATCH_FILE)) as out:
         pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
         out.write((0).to_bytes(8, "big"))
-    head = read_cache_file(_path(config, HEAD_FILE))
-    if isinstance(head, dict) and head.get("run") == kept.run and isinstance(head.get("fronts"), dict):
-        _store_head(config, kept, head["fronts"])  # patches never change front matter
+    _store_head(config, kept)
 
 
 def forget(config: Config) -> None:
@@ -118,9 +114,10 @@ def restore(config: Config, snapshot: uptodate.Snapshot) -> Kept | None:
     changes = _load(config, PATCH_FILE)
     try:
         if changes is not None and changes.get("run") == state["run"]:
-            state.update({name: changes[name] for name in ("taken_ns", "inputs", "site_files", "changes")})
+            state.update({name: changes[name] for name in ("taken_ns", "inputs", "site_files", "changes", "problems",
+                                                           "derived_from")})
         else:
-            state["changes"] = {"items": {}, "reads": {}}
+            state["changes"] = {"items": {}, "reads": {}, "printed": {}}
         kept = _kept(config, state)
     except (KeyError, TypeError, AttributeError, ValueError):
         return None  # a file of the right version but the wrong shape: not ours to trust
@@ -128,28 +125,14 @@ def restore(config: Config, snapshot: uptodate.Snapshot) -> Kept | None:
 
 
 def _patch_likely(config: Config, snapshot: uptodate.Snapshot) -> bool:
-    """Whether only content files changed, in their bodies alone: read from the head, so that
-    any other change (a title, a layout, a new file) does not wait for the model to load."""
+    """Whether only content files changed, the same files as before: read from the head, so
+    that any other change (a layout, a new file) does not wait for the model to load."""
     head = read_cache_file(_path(config, HEAD_FILE))
     try:
         before = uptodate.Snapshot.remembered(head["key"], head["inputs"], head["taken_ns"])
-        keys = changed_items(before, snapshot, head["by_path"])
-        paths = {key: path for path, key in head["by_path"].items()}
-        return bool(keys) and all(_digest(load_one(config.root / paths[key], key[0], Report(root=config.root)))
-                                  == head["fronts"].get(key) for key in keys)
+        return bool(changed_items(before, snapshot, head["by_path"]))
     except (KeyError, TypeError, AttributeError, ValueError):
         return False  # no head, or not one this code wrote
-
-
-def _items(content):
-    for table in (content.articles, content.briefs, content.incidents, content.pages):
-        for item in table.values():
-            yield (item.content_type, item.id), item
-
-
-def _digest(item) -> str | None:
-    """An item's front matter, as far as a page can show it: its repr (bodies are not in it)."""
-    return None if item is None else hashlib.sha256(repr(item).encode()).hexdigest()
 
 
 def _kept(config: Config, state: dict) -> Kept:
@@ -160,14 +143,29 @@ def _kept(config: Config, state: dict) -> Kept:
     kept = Kept(config, uptodate.Snapshot.remembered(state["key"], state["inputs"], state["taken_ns"]), site,
                 None, state["pages"], state["problems"], make_resolver(site.content, urls), gazetteer,
                 readers=state["readers"], excerpts=state["excerpts"], by_path=state["by_path"], site_files=state["site_files"],
-                run=state["run"])
+                run=state["run"], found=state["found"], derived_from=state["derived_from"])
+    kept.remembered = _remembered(config, state["pages_run"])
     for key, (item, body) in state["changes"]["items"].items():
         kept.refresh(key, item, body)
-    for index, tokens in state["changes"]["reads"].items():
-        kept.note_reads(index, tokens)
+    index_of = {page.path: index for index, page in enumerate(kept.pages)}
+    for path, tokens in state["changes"]["reads"].items():
+        if path in index_of:  # pages a patch added since are read again by the relink (relink_due)
+            kept.note_reads(index_of[path], tokens)
     kept.changes = state["changes"]
     kept.env = make_environment(config, site)
     return kept
+
+
+def _remembered(config: Config, pages_run: str):
+    """The full build's pages file, read once when a relink first asks for it (relink.py)."""
+    loaded = []
+
+    def remembered() -> Cache | None:
+        if not loaded:
+            loaded.append(Cache.load_pages(config.root, pages_run))
+        return loaded[0]
+
+    return remembered
 
 
 class _Bodies(MutableMapping):

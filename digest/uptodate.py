@@ -88,15 +88,23 @@ def site_files(config: Config) -> dict[str, list[int] | None]:
     return _metadata([], [config.site_dir], config.site_dir)
 
 
-def site_files_after(config: Config, before: dict, replaced: list[str]) -> dict[str, list[int] | None]:
-    """site/'s metadata after the files at these paths (relative to site/) were replaced: taken
-    again for them and the folders they are in, whose times the replacing changed."""
+def site_files_after(config: Config, before: dict, changed: list[str]) -> dict[str, list[int] | None]:
+    """site/'s metadata after the files at these paths (relative to site/) were replaced, added
+    or removed: taken again for them and every folder above them, whose entries may have
+    changed (a new folder, a file renamed in, a folder emptied and removed)."""
     after = dict(before)
-    for relative in replaced:
-        folder = os.path.dirname(relative)
-        for name, path in ((relative, config.site_dir / relative),
-                           (folder or "./", config.site_dir / folder)):
-            after[name] = metadata(path)
+    for relative in changed:
+        names, folder = [relative], os.path.dirname(relative)
+        while folder:
+            names.append(folder)
+            folder = os.path.dirname(folder)
+        for name in names:
+            found = metadata(config.site_dir / name)
+            if found is None:
+                after.pop(name, None)
+            else:
+                after[name] = found
+        after["./"] = metadata(config.site_dir)
     return after
 
 

@@ -61,17 +61,33 @@ def test_a_patched_site_is_rebuilt_in_full_by_the_next_plain_build(project, tmp_
     assert site_files(root) == cold_copy(root, tmp_path)
 
 
-FULL_BUILDS = {
+RELINKED = {
     "front matter": ("content/articles/one.md", "title: One", "title: One, retitled"),
     "a newly named entity": ("content/articles/one.md", "Second paragraph", "NATO in the second paragraph"),
+}
+FULL_BUILDS = {
     "a layout": ("layouts/partials/meta.html", "Date unknown", "Undated"),
     "the configuration": ("site.yaml", "title: Test digest", "title: Renamed digest"),
 }
+ENTITIES = "-- content/entities.yaml --\nnato:\n  name: NATO\n  type: organization\n"
+
+
+def test_front_matter_and_newly_named_entities_are_linked_again_with_the_cold_bytes(project, tmp_path):
+    root, memory = built(project, SITE + ENTITIES)
+    for name, change in RELINKED.items():
+        edit(root, *change)
+        outcome = build(root, memory)
+        assert outcome.report.ok and outcome.patched, name
+        assert site_files(root) == cold_copy(root, tmp_path), name
+    # A body edit after a relink: the pages that read it, found in the new plan.
+    edit(root, "content/articles/one.md", "First paragraph", "Opening paragraph")
+    outcome = build(root, memory)
+    assert outcome.patched and sorted(outcome.rendered_paths) == ["/articles/one/", "/feed.xml"]
+    assert site_files(root) == cold_copy(root, tmp_path)
 
 
 def test_other_changes_are_built_in_full_with_the_cold_bytes(project, tmp_path):
-    entities = "-- content/entities.yaml --\nnato:\n  name: NATO\n  type: organization\n"
-    root, memory = built(project, SITE + entities)
+    root, memory = built(project, SITE + ENTITIES)
     for name, change in FULL_BUILDS.items():
         edit(root, *change)
         outcome = build(root, memory)

@@ -46,12 +46,34 @@ def test_fresh_builds_after_body_edits_are_patches_with_the_cold_bytes(project, 
     assert {"/", "/tags/nato/", "/articles/two/"} <= set(outcome.rendered_paths)
 
 
+FRONT_MATTER_EDITS = [("content/articles/one.md", "title: One", "title: One, retitled"),
+                      ("content/articles/one.md", "tags: [NATO]", "tags: [NATO, Brand new tag]"),
+                      ("content/articles/two.md", "date: 2021-10-20", "date: 2020-01-01"),
+                      ("content/articles/two.md", "date: 2020-01-01\n", ""),
+                      ("content/articles/one.md", "tags: [NATO, Brand new tag]", "tags: [NATO]"),
+                      ("content/articles/one.md", "Second paragraph", "A body edit after front-matter edits")]
+
+
+def test_fresh_builds_after_front_matter_edits_are_patches_with_the_cold_bytes(project, tmp_path):
+    """Retitled, a tag added (a new tag page) and dropped again (the page deleted), a date set,
+    then a body edit: each in a new process, each patched from the kept build and its changes."""
+    root = project(SITE)
+    assert build(root).report.ok
+    for path, old, new in FRONT_MATTER_EDITS:
+        edit(root, path, old, new)
+        outcome = build(root)
+        assert outcome.patched and outcome.report.ok, (path, new)
+        assert site_files(root) == cold_copy(root, tmp_path), (path, new)
+        assert build(root).current, (path, new)
+    assert not (root / "site/tags/brand-new-tag").exists()
+
+
 def test_a_full_build_after_patches_gives_the_cold_bytes_and_starts_afresh(project, tmp_path):
     root = project(SITE)
     assert build(root).report.ok
     edit(root, *BODY_EDITS[0])
     assert build(root).patched and (root / ".digest-cache" / stored.PATCH_FILE).exists()
-    edit(root, "content/articles/one.md", "title: One", "title: One, retitled")
+    edit(root, "layouts/partials/meta.html", "Date unknown", "Undated")
     outcome = build(root)
     assert outcome.report.ok and not outcome.patched
     assert site_files(root) == cold_copy(root, tmp_path)
@@ -165,11 +187,50 @@ def test_other_changes_do_not_wait_for_the_model_to_load(project, tmp_path, monk
     loaded = []
     original = stored._load
     monkeypatch.setattr(stored, "_load", lambda config, name: loaded.append(name) or original(config, name))
-    for change in [("content/articles/one.md", "title: One", "title: One, retitled"),
-                   ("layouts/partials/meta.html", "Date unknown", "Undated")]:
-        edit(root, *change)
-        outcome = build(root)
-        assert outcome.report.ok and not outcome.patched and not loaded, change
+    edit(root, "layouts/partials/meta.html", "Date unknown", "Undated")
+    outcome = build(root)
+    assert outcome.report.ok and not outcome.patched and not loaded
+    (root / "content/articles/three.md").write_text("---\ntitle: Three\n---\nNew.\n")
+    outcome = build(root)
+    assert outcome.report.ok and not outcome.patched and not loaded
     edit(root, *BODY_EDITS[0])
     assert build(root).patched and stored.KEPT_FILE in loaded
+    assert site_files(root) == cold_copy(root, tmp_path)
+
+
+def test_a_front_matter_edit_with_a_new_warning_is_patched_and_reports_it_as_a_full_build_does(project, tmp_path):
+    root = project(SITE)
+    assert build(root).report.ok
+    edit(root, "content/articles/two.md", "date: 2021-10-20\n", "")
+    outcome = build(root)
+    assert outcome.patched and [p.message for p in outcome.report.warnings] == ["no date: the article is listed as undated"]
+    assert site_files(root) == cold_copy(root, tmp_path)
+    assert build(root).current
+    edit(root, "content/articles/one.md", "title: One", "title: One, retitled")  # the warning stays
+    outcome = build(root)
+    assert outcome.patched and [p.message for p in outcome.report.warnings] == ["no date: the article is listed as undated"]
+    assert outcome.report.problems == pipeline_build(root, {"search": False}, use_cache=False, write=False).report.problems
+    assert site_files(root) == cold_copy(root, tmp_path)
+
+
+def test_a_front_matter_edit_with_an_error_fails_in_full_and_leaves_site_alone(project):
+    root = project(SITE)
+    assert build(root).report.ok
+    before = site_files(root)
+    edit(root, "content/articles/one.md", "tags: [NATO]", "tags: [NATO]\nincidents: [no-such-incident]")
+    outcome = build(root)
+    assert not outcome.patched and not outcome.report.ok
+    assert any("no-such-incident" in p.message for p in outcome.report.errors)
+    assert site_files(root) == before
+
+
+def test_a_relink_without_the_full_builds_pages_file_builds_in_full(project, tmp_path):
+    """The fingerprints a relink compares with are the full build's: another pages file (a
+    later build's, or none) is not theirs, and the edit is built in full."""
+    root = project(SITE)
+    assert build(root).report.ok
+    (root / ".digest-cache" / "cache.bin").unlink()
+    edit(root, "content/articles/one.md", "title: One", "title: One, retitled")
+    outcome = build(root)
+    assert outcome.report.ok and not outcome.patched
     assert site_files(root) == cold_copy(root, tmp_path)
