@@ -17,6 +17,9 @@ it is parsed. They hold:
 - `related`: the related lists with the features they were computed from, so that an edit
   computes again only the lists it can change (see `relate.py`, `related.update_related`).
 
+The pages file has a stamp of its own (`pages_run`): the build kept for patches (stored.py)
+names the one written with it, and a front-matter patch reads nothing else (relink.py).
+
 The whole cache is dropped when its `version` differs: a hash of the package's own source, the
 versions of the libraries that shape the output, and the Python version. A cache that cannot be
 read or has the wrong shape is ignored and rebuilt, never trusted.

@@ -2,11 +2,12 @@
 
 After every full build that writes site/ without search, the model a patch needs (content,
 links, bodies, the plan, which pages read what, the inputs' snapshot and the metadata of every
-file in site/) is written to `.digest-cache/kept.bin`, with a small head (`kept-head.bin`: which
-file holds which item, a digest of each item's front matter) that rules out any other change
+file in site/) is written to `.digest-cache/kept.bin`, with a small head (`kept-head.bin`: the
+snapshot and which file holds which item) that rules out any change but to content files
 before the model is loaded; each patch then writes what it changed to `kept-patch.bin` instead
 of the whole model again. A later process restores both, and patch.py decides whether the
-change since is one it can patch. The kept build is used only while site/ is exactly as
+change since is one it can patch; a front-matter patch (relink.py) also reads the full build's
+pages file (cache.py), which the kept build names by its stamp. The kept build is used only while site/ is exactly as
 it was left (every file's size, times and inode), the code, configuration and build date are
 the same, and both files are intact and belong together; anything else means a full build.
 
