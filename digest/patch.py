@@ -2,19 +2,19 @@
 
 The last full build is kept: in memory by the preview, on disk for the next process
 (stored.py). When the only inputs changed since are content files (the same files, none added
-or removed), each is read again and, if it reads as cleanly as before, the change is patched:
+or removed), each is read again and, if it reads without error, the change is patched:
 
 - a body edit (front matter, reading problems and named entities as they were): the model, the
   links and the plan are that build's but for those bodies, so the pages that read the bodies
   (reads.py) are rendered again;
-- any other edit (a title, tags, a date, entities named): linked and planned again
+- any other edit (a title, tags, a date, entities named, a warning): linked and planned again
   (relink.py), and the pages whose fingerprint moved are rendered again.
 
 Each page rendered replaces its file in site/ (a new file renamed over the old one). Anything
-else (another file, a new problem, a layout error) gives None, and the caller runs a full build
+else (another file, an error, a layout failing) gives None, and the caller runs a full build
 instead. The up-to-date stamp is dropped before anything is replaced; the pipeline records it
 again after a patch of a build kept on disk. Either way the bytes are a cold build's
-(tests/test_patch.py, tests/test_stored.py, tests/test_relink.py)."""
+(tests/test_patch.py, tests/test_stored.py)."""
 
 from __future__ import annotations
 
