@@ -102,11 +102,8 @@ class Cache:
             return cache
         if pages["version"] != code_version() or bodies["version"] != code_version() or pages["run"] != bodies["run"]:
             return cache
-        cache.pages, cache.search, cache.bodies = pages["pages"], pages["search"], bodies["bodies"]
-        cache.related = pages["related"] if isinstance(pages.get("related"), dict) else {}
-        reads = pages.get("reads")
-        cache.reads = {path: tokens for path, tokens in reads.items() if _tokens(tokens)} if isinstance(reads, dict) else {}
-        cache.run, cache.pages_run = pages["run"], str(pages.get("pages_run", ""))
+        cache._take_pages(pages)
+        cache.search, cache.bodies, cache.run = pages["search"], bodies["bodies"], pages["run"]
         items = read_cache_file(cache.folder / ITEMS_FILE)
         if _well_formed(items, "items", dict) and items["version"] == code_version() and items["run"] == pages.get("items_run"):
             cache.items, cache.items_run = items["items"], items["run"]
@@ -121,12 +118,15 @@ class Cache:
         if not (_well_formed(pages, "pages", str) and pages["version"] == code_version() and pages_run
                 and pages.get("pages_run") == pages_run):
             return None
-        reads = pages.get("reads")
-        if not (isinstance(reads, dict) and all(_tokens(tokens) for tokens in reads.values())):
-            return None
-        cache.pages, cache.reads, cache.pages_run = pages["pages"], reads, pages_run
-        cache.related = pages["related"] if isinstance(pages.get("related"), dict) else {}
+        cache._take_pages(pages)
         return cache
+
+    def _take_pages(self, pages: dict) -> None:
+        """The pages file's fingerprints, reads (those of the right shape), related lists and stamp."""
+        reads = pages.get("reads")
+        self.pages, self.pages_run = pages["pages"], str(pages.get("pages_run", ""))
+        self.reads = {path: tokens for path, tokens in reads.items() if _tokens(tokens)} if isinstance(reads, dict) else {}
+        self.related = pages["related"] if isinstance(pages.get("related"), dict) else {}
 
     def pages_part(self) -> "Cache":
         """What load_pages would read back after save: for a patch of a build kept in memory."""

@@ -53,9 +53,9 @@ class Staging:
 
     def write(self, site_path: str, data: bytes) -> None:
         """Write one page's bytes at the file its site path maps to, never outside the folder."""
-        relative = output_file(site_path)
+        relative = _inside(site_path)
         # The staging folder holds no links (see _inventory), so a path without `..` stays in it.
-        if relative.startswith("/") or ".." in relative.split("/") or "\0" in relative:
+        if relative is None:
             raise ValueError(f"refusing to write outside the site: {site_path}")
         target = self.dir / relative
         self._folder_for(relative)
@@ -67,11 +67,7 @@ class Staging:
     def identity(self, site_path: str, staged: bool = True) -> str | None:
         """Size, modification time and inode of a page's file, staged or in the current site/:
         a page is carried over only while its file in site/ is still the one this build wrote."""
-        try:
-            info = os.stat((self.dir if staged else self.site_dir) / output_file(site_path))
-        except OSError:
-            return None
-        return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
+        return file_identity(self.dir if staged else self.site_dir, site_path)
 
     def reuse(self, site_path: str) -> None:
         """Carry a page over from the current site/ unchanged (a hard link: no copy, no render)."""
@@ -171,6 +167,15 @@ class Staging:
         if folder and folder not in self.folders:
             (self.dir / folder).mkdir(parents=True, exist_ok=True)
             self.folders.add(folder)
+
+
+def file_identity(folder: Path, site_path: str) -> str | None:
+    """Size, modification time and inode of a page's file under folder; None if it is absent."""
+    try:
+        info = os.stat(folder / output_file(site_path))
+    except OSError:
+        return None
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
 
 
 def _inventory(folder: Path) -> tuple[dict[str, int], set[str], set[str]]:

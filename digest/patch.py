@@ -80,12 +80,19 @@ class Kept:
         updated where it stands, not replaced: the plan's pages hold it, and it differs only in
         what changes with the file. Otherwise it is replaced, and the links are due again."""
         old = lookup(self.site.content, key)
-        if repr(item) == repr(old):
-            for name in ("body", "source_hash", "lines"):
-                object.__setattr__(old, name, getattr(item, name))
-        else:
-            table(self.site.content, key[0])[key[1]] = item
+        if repr(item) != repr(old):
+            self.replace(key, item, body)
             self.relink_due = True
+            return
+        for name in ("body", "source_hash", "lines"):
+            object.__setattr__(old, name, getattr(item, name))
+        self.site.bodies[key] = body
+        self.found[key] = body.mentions
+        self.changes["items"][key] = (item, body)
+
+    def replace(self, key: tuple, item, body: Body) -> None:
+        """Put a new item and body in place of the old ones (the links and plan must follow)."""
+        table(self.site.content, key[0])[key[1]] = item
         self.site.bodies[key] = body
         self.found[key] = body.mentions
         self.changes["items"][key] = (item, body)

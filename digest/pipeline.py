@@ -42,7 +42,7 @@ class Outcome:
     seconds: float = 0.0
     written: bool = False
     current: bool = False  # site/ was already up to date: nothing was read, rendered or written
-    patched: bool = False  # only bodies changed: their readers were replaced in site/ (patch.py)
+    patched: bool = False  # only content files changed: patched from the kept build (patch.py, relink.py)
     # The build as a patch needs it. Handed back so that a command line can exit without
     # freeing it object by object (0.25 s at N = 5,000, see build.py), and the preview can keep it.
     kept: Kept | None = field(default=None, repr=False)

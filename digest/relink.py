@@ -15,19 +15,16 @@ keeping the whole model again; linking, planning and fingerprints still cover th
 
 from __future__ import annotations
 
-import os
-
 from . import uptodate
 from .config import Config
 from .depend import Fingerprints, site_digest
-from .output import remove_page, replace_page
+from .output import file_identity, remove_page, replace_page
 from .patch import Kept
 from .plan import PagePlan, plan_site, table
 from .problems import Report
 from .provenance import check_seed_hashes
 from .relate import link
 from .render import Site, make_environment, render_page
-from .urls import output_file
 from .workers import parallel_map
 
 
@@ -53,19 +50,16 @@ def relink(kept: Kept, fresh: dict, config: Config, report: Report) -> list[str]
     kept.relink_due = False
     kept.index_reads({page.path: _reads(kept, remembered, page.path) for page in pages})
     report.problems.extend(kept.problems)
-    return sorted(path for path, page in rendered.pages.items() if page is not None)
+    return sorted(rendered.pages)
 
 
 def _read_again(kept: Kept, fresh: dict, config: Config) -> None:
     """Put the items read again in place, and their warnings in place of the old ones."""
     shown = Report(root=config.root).shown
     paths = set()
-    for key, (item, body, problems) in fresh.items():
+    for key, (item, body, _) in fresh.items():
         paths.add(shown(table(kept.site.content, key[0])[key[1]].path))
-        table(kept.site.content, key[0])[key[1]] = item
-        kept.site.bodies[key] = body
-        kept.found[key] = body.mentions
-        kept.changes["items"][key] = (item, body)
+        kept.replace(key, item, body)
     read = [p for p in kept.problems[:kept.derived_from] if p.path not in paths]
     read += [problem for _, _, problems in fresh.values() for problem in problems]
     kept.problems, kept.derived_from = read + kept.problems[kept.derived_from:], len(read)
@@ -96,7 +90,7 @@ def _render_stale(kept: Kept, config: Config, site: Site, pages: list[PagePlan],
     def render(index: int):
         page = pages[index]
         printed = fingerprint(page, _reads(kept, remembered, page.path))
-        if printed is not None and _printed(kept, remembered, page.path) == f"{printed} {_identity(config, page.path)}":
+        if printed is not None and _printed(kept, remembered, page.path) == f"{printed} {file_identity(config.site_dir, page.path)}":
             return None
         local = Report(root=config.root)
         with site.reads.collecting() as read:
@@ -122,14 +116,13 @@ def _put_in_place(kept: Kept, config: Config, pages: list[PagePlan], rendered: _
     for path, (data, printed, tokens) in rendered.pages.items():
         if not replace_page(config.site_dir, path, data, new=path not in before):
             return False
-        kept.changes["printed"][path] = f"{printed} {_identity(config, path)}"
+        kept.changes["printed"][path] = f"{printed} {file_identity(config.site_dir, path)}"
         kept.changes["reads"][path] = tokens
     for path in sorted(before - {page.path for page in pages}):
         if not remove_page(config.site_dir, path):
             return False
         kept.changes["printed"].pop(path, None)
         kept.changes["reads"].pop(path, None)
-        rendered.pages[path] = None
         kept.removed.append(path)
     kept.changes["paths"] = [page.path for page in pages]
     return True
@@ -145,10 +138,3 @@ def _printed(kept: Kept, remembered, path: str) -> str | None:
     return kept.changes["printed"].get(path, remembered.pages.get(path))
 
 
-def _identity(config: Config, path: str) -> str | None:
-    """Size, modification time and inode of a page's file in site/ (as output.Staging.identity)."""
-    try:
-        info = os.stat(config.site_dir / output_file(path))
-    except OSError:
-        return None
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"

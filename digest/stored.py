@@ -1,4 +1,4 @@
-"""The kept build on disk: a fresh `build.py build` patches a body edit as the preview does.
+"""The kept build on disk: a fresh `build.py build` patches a content edit as the preview does.
 
 After every full build that writes site/ without search, the model a patch needs (content,
 links, bodies, the plan, which pages read what, the inputs' snapshot and the metadata of every
@@ -7,9 +7,10 @@ snapshot and which file holds which item) that rules out any change but to conte
 before the model is loaded; each patch then writes what it changed to `kept-patch.bin` instead
 of the whole model again. A later process restores both, and patch.py decides whether the
 change since is one it can patch; a front-matter patch (relink.py) also reads the full build's
-pages file (cache.py), which the kept build names by its stamp. The kept build is used only while site/ is exactly as
-it was left (every file's size, times and inode), the code, configuration and build date are
-the same, and both files are intact and belong together; anything else means a full build.
+pages file (cache.py), which the kept build names by its stamp. The kept build is used only
+while site/ is exactly as it was left (every file's size, times and inode), the code,
+configuration and build date are the same, and both files are intact and belong together;
+anything else means a full build.
 
 The model is pickled, unlike the rest of the cache (marshal, plain data): rebuilding tens of
 thousands of objects from plain data costs as much as linking and planning again. Loading

@@ -104,6 +104,7 @@ def site_files_after(config: Config, before: dict, changed: list[str]) -> dict[s
                 after.pop(name, None)
             else:
                 after[name] = found
+    if changed:
         after["./"] = metadata(config.site_dir)
     return after
 
