@@ -76,11 +76,12 @@ class Kept:
                 self.by_path[os.path.relpath(item.path, self.config.root)] = (item.content_type, item.id)
 
     def refresh(self, key: tuple, item, body: Body) -> None:
-        """Put a new body in place. While the front matter is as it was, the item object is
-        updated where it stands, not replaced: the plan's pages hold it, and it differs only in
-        what changes with the file. Otherwise it is replaced, and the links are due again."""
+        """Put a new body in place. While the front matter and the entities the body names are
+        as they were, the item object is updated where it stands, not replaced: the plan's pages
+        hold it, and it differs only in what changes with the file. Otherwise it is replaced,
+        and the links are due again."""
         old = lookup(self.site.content, key)
-        if repr(item) != repr(old):
+        if repr(item) != repr(old) or body.mentions != self.found.get(key):
             self.replace(key, item, body)
             self.relink_due = True
             return

@@ -234,3 +234,16 @@ def test_a_relink_without_the_full_builds_pages_file_builds_in_full(project, tmp
     outcome = build(root)
     assert outcome.report.ok and not outcome.patched
     assert site_files(root) == cold_copy(root, tmp_path)
+
+
+def test_a_body_edit_after_a_newly_named_entity_in_a_new_process_gives_the_cold_bytes(project, tmp_path):
+    """The first edit names an entity in a body (the front matter as it was): it is relinked. The
+    next process must not take the model it restores for a body patch as linked already."""
+    root = project(SITE + "-- content/entities.yaml --\nnato:\n  name: NATO\n  type: organization\n")
+    assert build(root).report.ok
+    for change in [("content/articles/one.md", "Second paragraph", "NATO in the second paragraph"),
+                   ("content/articles/one.md", "First paragraph", "Opening paragraph")]:
+        edit(root, *change)
+        outcome = build(root)
+        assert outcome.patched and outcome.report.ok, change
+        assert site_files(root) == cold_copy(root, tmp_path), change
