@@ -143,6 +143,12 @@ class _Collector:
             gc.enable()
 
     def __exit__(self, *exc) -> None:
+        if not self.frozen and gc.get_freeze_count() == 0:
+            # A patch never froze its model: everything it made is still the youngest generation,
+            # which the collector would walk whole on its next allocation (0.17 s at N = 5,000).
+            # Freezing and thawing moves it to the oldest in one step, for its next full sweep.
+            gc.freeze()
+            self.frozen = True
         if self.frozen:
             gc.unfreeze()
         if self.was_enabled:
