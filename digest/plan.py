@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -31,9 +32,25 @@ def newest_first(items) -> list:
     return dated + undated
 
 
+class Listings:
+    """newest_first for every listing of one plan, sorted once: each listing takes its items'
+    places in the order of all of them (a digest has some 100,000 listed items for N = 5,000)."""
+
+    def __init__(self, content: Content):
+        # Articles, briefs, incidents: the order ties keep in every listing (tags list their items
+        # table by table, coverage and mentions in key order), as newest_first's stable sort does.
+        self.items = newest_first([*content.articles.values(), *content.briefs.values(), *content.incidents.values()])
+        self.place = {(item.content_type, item.id): n for n, item in enumerate(self.items)}
+
+    def of(self, keys) -> list:
+        """The items of these keys (articles, briefs, incidents), newest first."""
+        return list(map(self.items.__getitem__, sorted(map(self.place.__getitem__, keys))))
+
+
 def plan_site(config: Config, content: Content, links: Links, urls: Urls, report: Report) -> list[PagePlan]:
     """Every page of the site, checked for two pages writing the same file."""
     pages: list[PagePlan] = []
+    listings = Listings(content)
     articles = newest_first(content.articles.values())
     pages += paginate("/", "home.html", articles, config.items_per_page, urls, "home page", {"title": config.title})
     for article in articles:
@@ -44,10 +61,10 @@ def plan_site(config: Config, content: Content, links: Links, urls: Urls, report
     pages.append(PagePlan("/briefs/", "briefs.html", {"items": briefs}, "briefs index"))
     incidents = newest_first(content.incidents.values())
     for incident in incidents:
-        pages += plan_incident(config, content, links, urls, incident)
+        pages += plan_incident(config, links, urls, incident, listings)
     pages.append(PagePlan("/incidents/", "incidents.html", {"items": incidents}, "incidents index"))
-    pages += plan_tags(config, content, links, urls)
-    pages += plan_entities(content, links, urls)
+    pages += plan_tags(config, links, urls, listings)
+    pages += plan_entities(content, links, urls, listings)
     pages.append(PagePlan("/timeline/", "timeline.html",
                           {"years": timeline(list(content.incidents.values()) + articles),
                            "undated": [a for a in articles if not a.date]}, "timeline"))
@@ -68,10 +85,10 @@ def plan_site(config: Config, content: Content, links: Links, urls: Urls, report
     return pages
 
 
-def plan_incident(config: Config, content: Content, links: Links, urls: Urls, incident) -> list[PagePlan]:
+def plan_incident(config: Config, links: Links, urls: Urls, incident, listings: Listings) -> list[PagePlan]:
     """An incident's page, and its feed: "follow this story" through the articles covering it."""
     path = urls.item("incident", incident.id)
-    covering = newest_first(lookup(content, key) for key in links.coverage.get(incident.id, []))
+    covering = listings.of(links.coverage.get(incident.id, []))
     articles = [i for i in covering if i.date and i.content_type == "article"][: config.feed_items]
     return [
         PagePlan(path, "incident.html", {"item": incident, "feed": f"{path}feed.xml"}, _shown(incident.path, config)),
@@ -82,11 +99,11 @@ def plan_incident(config: Config, content: Content, links: Links, urls: Urls, in
     ]
 
 
-def plan_tags(config: Config, content: Content, links: Links, urls: Urls) -> list[PagePlan]:
+def plan_tags(config: Config, links: Links, urls: Urls, listings: Listings) -> list[PagePlan]:
     """The tag index, and one paginated page and one feed per tag."""
     pages = [PagePlan("/tags/", "tags.html", {"tags": list(links.tags.values())}, "tag index")]
     for tag in links.tags.values():
-        items = newest_first(lookup(content, key) for key in tag.items)
+        items = listings.of(tag.items)
         path = urls.tag(tag.name)
         pages += paginate(path, "tag.html", items, config.items_per_page, urls, f"tag `{tag.name}`", {"tag": tag, "title": tag.name})
         pages.append(PagePlan(f"{path}feed.xml", "atom.xml", {"items": [i for i in items if i.date and i.content_type == "article"][: config.feed_items],
@@ -97,7 +114,7 @@ def plan_tags(config: Config, content: Content, links: Links, urls: Urls) -> lis
     return pages
 
 
-def plan_entities(content: Content, links: Links, urls: Urls) -> list[PagePlan]:
+def plan_entities(content: Content, links: Links, urls: Urls, listings: Listings) -> list[PagePlan]:
     """The entity index by type, and one page per entity that something mentions."""
     mentioned = [e for e in content.entities.values() if links.mentioned_in.get(e.id)]
     by_type = {}
@@ -106,13 +123,12 @@ def plan_entities(content: Content, links: Links, urls: Urls) -> list[PagePlan]:
     pages = [PagePlan("/entities/", "entities.html", {"groups": by_type}, "entity index")]
     for entity in mentioned:
         keys = links.mentioned_in[entity.id]
-        items = [lookup(content, key) for key in keys]
-        incidents = [i for i in items if i.content_type == "incident"]
+        incidents = [content.incidents[ident] for kind, ident in keys if kind == "incident"]
         chronological = sorted((i for i in incidents if i.date), key=lambda i: (i.date.ordinal(), i.id))
         pages.append(PagePlan(urls.item("entity", entity.id), "entity.html", {
             "item": entity,
             "incidents": chronological + [i for i in incidents if not i.date],
-            "coverage": newest_first(i for i in items if i.content_type != "incident"),
+            "coverage": listings.of(key for key in keys if key[0] != "incident"),
             "companions": links.companions.get(entity.id, []),
         }, f"entity `{entity.id}`"))
     return pages
@@ -247,4 +263,8 @@ def _fill_sitemap(pages: list[PagePlan]) -> None:
 
 
 def _shown(path, config: Config) -> str:
-    return path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else str(path)
+    """A content file as the editor knows it: relative to the project, `/`-separated."""
+    # Compared as text: pathlib's relative_to cost more than the rest of a page's plan.
+    text, root = str(path), str(config.root)
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    return text[len(prefix):].replace(os.sep, "/") if text.startswith(prefix) else text

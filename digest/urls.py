@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -10,6 +11,7 @@ SECTIONS = {"article": "articles", "brief": "briefs", "incident": "incidents",
             "entity": "entities", "tag": "tags", "page": ""}
 
 
+@functools.lru_cache(maxsize=65536)  # tags repeat on thousands of items, and each build slugs them again
 def slugify(text: str) -> str:
     """A URL-safe slug: lowercase ASCII words joined by hyphens; never empty, never a path."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
