@@ -14,6 +14,8 @@ it is parsed. They hold:
   page whose fingerprint is unchanged and whose file is still in `site/` is carried over
   without rendering;
 - `reads`: what each page read while it rendered (see `reads.py`), to take its next fingerprint;
+- `digests`, `shared`: each item's digest and the inputs every page shares, as the pages were
+  fingerprinted (a relink compares them to find the pages that can differ: relink.py);
 - `related`: the related lists with the features they were computed from, so that an edit
   computes again only the lists it can change (see `relate.py`, `related.update_related`).
 
@@ -87,6 +89,10 @@ class Cache:
         self.reads: dict[str, list] = {}  # page → what it read while rendering (reads.py)
         self.search: str | None = None
         self.related: dict = {}
+        # What the pages were fingerprinted with: each item's digest and the inputs all pages
+        # share (depend.py), so that a relink fingerprints only the pages that can differ.
+        self.digests: dict[tuple, str] = {}
+        self.shared = ""
         self.items: dict[str, dict] = {}
         self.items_changed = False
         self.run = ""  # pairs the pages file with the bodies file written with it
@@ -127,11 +133,16 @@ class Cache:
         self.pages, self.pages_run = pages["pages"], str(pages.get("pages_run", ""))
         self.reads = {path: tokens for path, tokens in reads.items() if _tokens(tokens)} if isinstance(reads, dict) else {}
         self.related = pages["related"] if isinstance(pages.get("related"), dict) else {}
+        digests, shared = pages.get("digests"), pages.get("shared")
+        well_formed = isinstance(digests, dict) and isinstance(shared, str) and all(
+            type(key) is tuple and len(key) == 2 and type(value) is str for key, value in digests.items())
+        self.digests, self.shared = (digests, shared) if well_formed else ({}, "")
 
     def pages_part(self) -> "Cache":
         """What load_pages would read back after save: for a patch of a build kept in memory."""
         part = Cache(self.folder.parent)
         part.pages, part.reads, part.related, part.pages_run = self.pages, self.reads, self.related, self.pages_run
+        part.digests, part.shared = self.digests, self.shared
         return part
 
     def save(self) -> None:
@@ -152,7 +163,7 @@ class Cache:
         write_cache_file(self.folder / CACHE_FILE, {"version": code_version(), "run": self.run, "items_run": self.items_run,
                                                     "pages_run": self.pages_run,
                                                     "pages": self.pages, "search": self.search, "related": self.related,
-                                                    "reads": self.reads})
+                                                    "reads": self.reads, "digests": self.digests, "shared": self.shared})
 
 
 def new_run() -> str:

@@ -73,6 +73,30 @@ def neighbours(key: tuple, content: Content, links: Links) -> list[tuple]:
     return found
 
 
+def changed_since(before: dict, after: dict, content: Content, links: Links) -> tuple[set, set]:
+    """Between two builds' item digests: the keys whose digest changed (or that one of them
+    lacks), and the keys whose card may differ: those, and every key next to one of them."""
+    changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+    if not changed:
+        return changed, set()
+    # A key whose neighbours are not those of before has other links, so another digest: it is in `changed`.
+    return changed, changed | {key for key in after if not changed.isdisjoint(neighbours(key, content, links))}
+
+
+def holds_any(context: dict, ids: set[int]) -> bool:
+    """Whether a page's context holds one of these items or entities (by id) where
+    page_fingerprint takes cards from: in its dicts' values and its lists, at any depth."""
+    stack = [context]
+    while stack:
+        value = stack.pop()
+        values = value.values() if isinstance(value, dict) else value
+        # Listings hold thousands of items: their ids are checked at once, only containers one by one.
+        if not ids.isdisjoint(map(id, values)):
+            return True
+        stack += [v for v in values if isinstance(v, _NESTED)]
+    return False
+
+
 class Fingerprints:
     """page, tokens it read → its fingerprint, for the pages of one build (item digests
     computed once; cards, shared texts and token digests memoized)."""
@@ -168,6 +192,7 @@ def _signature(value, keys: set, texts: dict) -> str:
 
 
 _ITEMS = (Item, Entity)
+_NESTED = (dict, list, tuple)
 
 
 def _item_signature(value, keys: set, texts: dict) -> str:

@@ -66,6 +66,9 @@ class Kept:
     # reads, page path → its fingerprint and file's identity (pages rendered by relink.py).
     changes: dict = field(default_factory=lambda: {"items": {}, "reads": {}, "printed": {}})
     removed: list[str] = field(default_factory=list)  # the pages the last patch deleted
+    # The item digests and shared inputs `pages` was last fingerprinted with, when a relink in
+    # this process made it (else the full build's, in its pages file): see relink._may_differ.
+    base: tuple | None = None
 
     def __post_init__(self):
         if self.by_path:

@@ -256,6 +256,7 @@ def _render_and_write(config: Config, env, site: Site, pages: list[PagePlan], ca
     staging.commit()  # renames keep each file's inode and times, so the identities stay true in site/
     cache.pages = outputs
     cache.reads = {page.path: reads[page.path] for page in pages}
+    cache.digests, cache.shared = fingerprint.digests, fingerprint.shared
     return rendered, True
 
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from . import uptodate
 from .config import Config
-from .depend import Fingerprints, site_digest
+from .depend import Fingerprints, changed_since, holds_any, site_digest
 from .output import file_identity, remove_page, replace_page
 from .patch import Kept
-from .plan import PagePlan, plan_site, table
+from .plan import PagePlan, lookup, plan_site, table
 from .problems import Report
+from .reads import EVERYTHING
 from .provenance import check_seed_hashes
 from .relate import link
 from .render import Site, make_environment, render_page
@@ -39,13 +40,14 @@ def relink(kept: Kept, fresh: dict, config: Config, report: Report) -> list[str]
     site, pages = _link_and_plan(kept, config, remembered.related, derived)
     if not derived.ok:
         return None
-    rendered = _render_stale(kept, config, site, pages, remembered)
+    rendered = _render_stale(kept, config, site, pages, remembered, set(fresh))
     if rendered is None:
         return None
     uptodate.forget(config)  # site/ is no longer what the stamp says
     if not _put_in_place(kept, config, pages, rendered):
         return None
     kept.site, kept.pages, kept.env = site, pages, rendered.env
+    kept.base = rendered.base
     kept.problems = kept.problems[:kept.derived_from] + derived.problems
     kept.relink_due = False
     kept.index_reads({page.path: _reads(kept, remembered, page.path) for page in pages})
@@ -76,19 +78,21 @@ def _link_and_plan(kept: Kept, config: Config, related: dict, derived: Report) -
 
 
 class _Rendered:
-    """The pages rendered again: site path → (bytes, fingerprint, reads); and their environment."""
+    """The pages rendered again: site path → (bytes, fingerprint, reads); their environment;
+    the item digests and shared inputs the plan was fingerprinted with."""
 
-    def __init__(self, env):
-        self.env, self.pages = env, {}
+    def __init__(self, env, fingerprint: Fingerprints):
+        self.env, self.pages, self.base = env, {}, (fingerprint.digests, fingerprint.shared)
 
 
-def _render_stale(kept: Kept, config: Config, site: Site, pages: list[PagePlan], remembered) -> _Rendered | None:
-    """Fingerprint every page (on both cores) and render those whose fingerprint or file moved."""
+def _render_stale(kept: Kept, config: Config, site: Site, pages: list[PagePlan], remembered, edited: set) -> _Rendered | None:
+    """Fingerprint the pages that may differ (on both cores) and render those whose fingerprint or file moved."""
     env = make_environment(config, site)
     fingerprint = Fingerprints(site_digest(config, site.content) + (site.build_date or ""), site)
+    stale = _may_differ(kept, pages, fingerprint, remembered, edited)
 
-    def render(index: int):
-        page = pages[index]
+    def render(position: int):
+        page = pages[stale[position]]
         printed = fingerprint(page, _reads(kept, remembered, page.path))
         if printed is not None and _printed(kept, remembered, page.path) == f"{printed} {file_identity(config.site_dir, page.path)}":
             return None
@@ -98,14 +102,48 @@ def _render_stale(kept: Kept, config: Config, site: Site, pages: list[PagePlan],
         tokens = sorted(read)
         return local.problems, data, fingerprint(page, tokens), tokens
 
-    rendered = _Rendered(env)
-    for page, result in zip(pages, parallel_map(render, len(pages))):
+    rendered = _Rendered(env, fingerprint)
+    for index, result in zip(stale, parallel_map(render, len(stale))):
+        page = pages[index]
         if result is not None:
             problems, data, printed, tokens = result
             if problems or data is None:
                 return None  # the full build reports it
             rendered.pages[page.path] = (data, printed, tokens)
     return rendered
+
+
+def _may_differ(kept: Kept, pages: list[PagePlan], fingerprint: Fingerprints, remembered, edited: set) -> list[int]:
+    """The pages whose fingerprint may differ from the one their file in site/ was written with.
+
+    The others have the context they had when the plan kept was fingerprinted (kept.pages, with
+    `base`: the full build's, or the last relink's), no item in it whose card may differ, and no
+    read of anything changed since; so their fingerprint is the one site/ holds. Pages written
+    by a relink since are always taken again."""
+    digests, shared = kept.base or (remembered.digests, remembered.shared)
+    if shared != fingerprint.shared or not digests:
+        return list(range(len(pages)))
+    changed, cards = changed_since(digests, fingerprint.digests, fingerprint.content, fingerprint.links)
+    ids = {id(lookup(fingerprint.content, key)) for key in cards if key in fingerprint.digests}
+    reading = _reading(kept, {f"{kind}|{ident}" for kind, ident in changed | edited})
+    before = {page.path: page for page in kept.pages}
+    printed = kept.changes["printed"]
+
+    def may_differ(page: PagePlan) -> bool:
+        old = before.get(page.path)
+        return (old is None or old.layout != page.layout or page.path in printed or page.path in reading
+                or _reads(kept, remembered, page.path) is None or old.context != page.context
+                or holds_any(page.context, ids))
+
+    return [index for index, page in enumerate(pages) if may_differ(page)]
+
+
+def _reading(kept: Kept, touched: set[str]) -> set[str]:
+    """The kept plan's pages that read anything of these items ("kind|id"), or everything."""
+    tokens = list(EVERYTHING)
+    for prefix in touched:
+        tokens += [f"body|{prefix}", f"source|{prefix}", f"item|{prefix}", *kept.excerpts.get(prefix, ())]
+    return {kept.pages[index].path for token in tokens for index in kept.readers.get(token, ())}
 
 
 def _put_in_place(kept: Kept, config: Config, pages: list[PagePlan], rendered: _Rendered) -> bool:

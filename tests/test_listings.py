@@ -1,4 +1,5 @@
-"""Listings sorted once for a whole plan give each listing exactly newest_first's order."""
+"""Listings sorted once for a whole plan give each listing exactly newest_first's order; a relink finds
+the items a page context holds (depend.holds_any)."""
 
 from pathlib import Path
 
@@ -6,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.model import Article, Brief, Content, Incident, PartialDate
+from digest.depend import holds_any
 from digest.plan import Listings, newest_first
 
 KINDS = {"article": Article, "brief": Brief, "incident": Incident}
@@ -38,3 +40,11 @@ def test_each_listing_is_newest_first_of_its_items(rows, data):
     expected = newest_first(getattr(content, TABLES[kind])[ident] for kind, ident in keys)
     assert listings.of(keys) == expected
     assert [id(i) for i in listings.of(keys)] == [id(i) for i in expected]
+
+
+def test_holds_any_finds_an_item_at_any_depth_a_fingerprint_takes_cards_from():
+    one, two = (Article(id=i, path=Path(f"{i}.md"), title=i, body="", body_line=1) for i in ("one", "two"))
+    timeline = {"years": [{"year": 2021, "months": [{"month": 10, "items": [one]}]}], "undated": []}
+    assert holds_any(timeline, {id(one)}) and not holds_any(timeline, {id(two)})
+    assert holds_any({"item": two}, {id(two)}) and holds_any({"pairs": [(0, (two,))]}, {id(two)})
+    assert not holds_any({"title": "two", "count": 2}, {id(one), id(two)})

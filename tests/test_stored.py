@@ -11,9 +11,9 @@ import pytest
 from digest import stored, uptodate
 from digest.cache import code_version, write_framed
 from digest.pipeline import build as pipeline_build
-from tests.conftest import REPO, site_files
+from tests.conftest import DEFAULT_CONFIG, REPO, site_files
 from tests.test_incremental import cold_copy, edit
-from tests.test_reads import SITE
+from tests.test_reads import ODD_LAYOUTS, SITE
 
 BODY_EDITS = [("content/articles/one.md", "Second paragraph", "An edited second paragraph"),
               ("content/articles/one.md", "First paragraph", "Opening paragraph"),
@@ -247,3 +247,36 @@ def test_a_body_edit_after_a_newly_named_entity_in_a_new_process_gives_the_cold_
         outcome = build(root)
         assert outcome.patched and outcome.report.ok, change
         assert site_files(root) == cold_copy(root, tmp_path), change
+
+
+@pytest.mark.parametrize("name", sorted(ODD_LAYOUTS))
+def test_a_layout_reaching_past_its_context_is_relinked_to_the_cold_bytes(project, tmp_path, name):
+    """test_reads' layouts that read what their context does not name (an item looked up, a
+    body, every article), each edit made with a date change so that it is relinked: a relink
+    renders only the pages that can differ (relink._may_differ), and these are among them."""
+    layout, snippet, change = ODD_LAYOUTS[name]
+    root = project(SITE)
+    file = root / layout
+    file.write_text(file.read_text().replace("{% endblock %}", snippet + "{% endblock %}", 1)
+                    if layout.endswith("404.html") else file.read_text() + snippet)
+    assert build(root).report.ok
+    edit(root, *change)
+    edit(root, change[0], "date: 2021-10-", "date: 2021-09-")
+    outcome = build(root)
+    assert outcome.patched and outcome.report.ok
+    assert site_files(root) == cold_copy(root, tmp_path)
+
+
+def test_a_listing_whose_item_was_linked_otherwise_is_relinked_to_the_cold_bytes(project, tmp_path):
+    """A card showing what the link stage derived for its item (here its related count): when an
+    edit elsewhere changes that, a listing holding the item (and nothing edited) is rendered again."""
+    root = project(SITE + "-- content/articles/three.md --\n---\ntitle: Three\ndate: 2021-10-21\n"
+                          "summary: The third.\ntags: [Solo, Shared]\n---\nThird.\n",
+                   config=DEFAULT_CONFIG + "related:\n  threshold: 0\n  rarity_cutoff: 1\n")
+    card = root / "layouts/partials/card.html"
+    card.write_text(card.read_text() + "{{ site.links.related[(item.content_type, item.id)]|length }} related")
+    assert build(root).report.ok
+    edit(root, "content/articles/one.md", "tags: [NATO]", "tags: [NATO, Shared]")
+    outcome = build(root)
+    assert outcome.patched and "/tags/solo/" in outcome.rendered_paths
+    assert site_files(root) == cold_copy(root, tmp_path)
