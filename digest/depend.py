@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from dataclasses import dataclass
 
 from .cache import code_version, hash_tree, stable_repr
 from .config import Config
@@ -29,19 +30,45 @@ def site_digest(config: Config, content: Content) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def item_digests(content: Content, links: Links) -> dict[tuple, str]:
-    """Each item's and entity's digest, keyed like ("article", id): everything but its body."""
+@dataclass(frozen=True)
+class Earlier:
+    """Item digests taken before, the links they were taken with, and the keys of the items
+    replaced since (the others are the very objects they were): what lets a relink keep them."""
+
+    digests: dict
+    links: Links
+    replaced: set
+
+    def digest(self, key: tuple, links: Links) -> str | None:
+        """The item's digest as before, if it is the same object and derived the same; else None."""
+        if key in self.replaced or key not in self.digests:
+            return None
+        old, (kind, ident) = self.links, key
+        if kind == "entity":
+            same = (old.mentioned_in.get(ident) == links.mentioned_in.get(ident)
+                    and old.companions.get(ident) == links.companions.get(ident))
+        else:
+            same = (old.mentions.get(key) == links.mentions.get(key) and old.related.get(key) == links.related.get(key)
+                    and old.coverage.get(ident) == links.coverage.get(ident)
+                    and old.relations.get(ident) == links.relations.get(ident)
+                    and old.briefs_with.get(ident) == links.briefs_with.get(ident))
+        return self.digests[key] if same else None
+
+
+def item_digests(content: Content, links: Links, earlier: Earlier | None = None) -> dict[tuple, str]:
+    """Each item's and entity's digest, keyed like ("article", id): everything but its body (an
+    item `earlier` knows unchanged keeps the digest it had)."""
     digests = {}
     for table in (content.articles, content.briefs, content.incidents, content.pages):
         for item in table.values():
             key = (item.content_type, item.id)
             # The dataclass's repr leaves out what changes with the file rather than the fields
             # (its body, hash and line numbers: reads of their own, see reads.py).
-            digests[key] = _hash(repr(item), _derived(key, links))
+            digests[key] = (earlier and earlier.digest(key, links)) or _hash(repr(item), _derived(key, links))
     for entity in content.entities.values():
         key = ("entity", entity.id)
-        digests[key] = _hash(repr(entity), repr(links.mentioned_in.get(entity.id, [])),
-                             repr(links.companions.get(entity.id, [])))
+        digests[key] = (earlier and earlier.digest(key, links)) or _hash(
+            repr(entity), repr(links.mentioned_in.get(entity.id, [])), repr(links.companions.get(entity.id, [])))
     return digests
 
 
@@ -101,9 +128,9 @@ class Fingerprints:
     """page, tokens it read → its fingerprint, for the pages of one build (item digests
     computed once; cards, shared texts and token digests memoized)."""
 
-    def __init__(self, shared: str, site):
+    def __init__(self, shared: str, site, earlier: Earlier | None = None):
         self.shared, self.site, self.content, self.links = shared, site, site.content, site.links
-        self.digests = item_digests(site.content, site.links)
+        self.digests = item_digests(site.content, site.links, earlier)
         self.cards: dict = {}
         self.texts: dict = {}
         self.tokens: dict = {}

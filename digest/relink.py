@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from . import uptodate
 from .config import Config
-from .depend import Fingerprints, changed_since, holds_any, site_digest
+from .depend import Earlier, Fingerprints, changed_since, holds_any, site_digest
 from .output import file_identity, remove_page, replace_page
 from .patch import Kept
 from .plan import PagePlan, lookup, plan_site, table
@@ -88,8 +88,12 @@ class _Rendered:
 def _render_stale(kept: Kept, config: Config, site: Site, pages: list[PagePlan], remembered, edited: set) -> _Rendered | None:
     """Fingerprint the pages that may differ (on both cores) and render those whose fingerprint or file moved."""
     env = make_environment(config, site)
-    fingerprint = Fingerprints(site_digest(config, site.content) + (site.build_date or ""), site)
-    stale = _may_differ(kept, pages, fingerprint, remembered, edited)
+    # What the plan kept was fingerprinted with: by the last relink in this process, or the full build.
+    digests, shared = kept.base or (remembered.digests, remembered.shared)
+    # kept.site is still the one those digests were taken from; the items patched since are new objects.
+    earlier = Earlier(digests, kept.site.links, set(kept.changes["items"]) | edited)
+    fingerprint = Fingerprints(site_digest(config, site.content) + (site.build_date or ""), site, earlier)
+    stale = _may_differ(kept, pages, fingerprint, digests, shared, edited)
 
     def render(position: int):
         page = pages[stale[position]]
@@ -113,14 +117,15 @@ def _render_stale(kept: Kept, config: Config, site: Site, pages: list[PagePlan],
     return rendered
 
 
-def _may_differ(kept: Kept, pages: list[PagePlan], fingerprint: Fingerprints, remembered, edited: set) -> list[int]:
+def _may_differ(kept: Kept, pages: list[PagePlan], fingerprint: Fingerprints, digests: dict, shared: str,
+                edited: set) -> list[int]:
     """The pages whose fingerprint may differ from the one their file in site/ was written with.
 
     The others have the context they had when the plan kept was fingerprinted (kept.pages, with
     `base`: the full build's, or the last relink's), no item in it whose card may differ, and no
     read of anything changed since; so their fingerprint is the one site/ holds. Pages written
     by a relink since are always taken again."""
-    digests, shared = kept.base or (remembered.digests, remembered.shared)
+    remembered = kept.remembered()
     if shared != fingerprint.shared or not digests:
         return list(range(len(pages)))
     changed, cards = changed_since(digests, fingerprint.digests, fingerprint.content, fingerprint.links)

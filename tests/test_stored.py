@@ -268,15 +268,18 @@ def test_a_layout_reaching_past_its_context_is_relinked_to_the_cold_bytes(projec
 
 
 def test_a_listing_whose_item_was_linked_otherwise_is_relinked_to_the_cold_bytes(project, tmp_path):
-    """A card showing what the link stage derived for its item (here its related count): when an
-    edit elsewhere changes that, a listing holding the item (and nothing edited) is rendered again."""
-    root = project(SITE + "-- content/articles/three.md --\n---\ntitle: Three\ndate: 2021-10-21\n"
-                          "summary: The third.\ntags: [Solo, Shared]\n---\nThird.\n",
-                   config=DEFAULT_CONFIG + "related:\n  threshold: 0\n  rarity_cutoff: 1\n")
+    """A card showing what the link stage derived for its item (here its related scores): when
+    an edit elsewhere changes that (a tag the item shares becomes common), a listing holding the
+    item, and nothing edited, is rendered again: the item's digest moved, not only its card."""
+    two = SITE.replace("title: Two\ndate: 2021-10-20\ntags: [NATO]", "title: Two\ndate: 2021-10-20\ntags: [NATO, Solo, Shared]")
+    root = project(two + "-- content/articles/three.md --\n---\ntitle: Three\ndate: 2021-10-21\n"
+                         "summary: The third.\ntags: [Solo, Shared, Only three]\n---\nThird.\n",
+                   config=DEFAULT_CONFIG + "related:\n  threshold: 0\n  rarity_cutoff: 1\n  limit: 1\n")
     card = root / "layouts/partials/card.html"
-    card.write_text(card.read_text() + "{{ site.links.related[(item.content_type, item.id)]|length }} related")
+    card.write_text(card.read_text() + "{% for r in site.links.related[(item.content_type, item.id)] %}"
+                                       "{{ r.key }} scores {{ r.score }}{% endfor %}")
     assert build(root).report.ok
     edit(root, "content/articles/one.md", "tags: [NATO]", "tags: [NATO, Shared]")
     outcome = build(root)
-    assert outcome.patched and "/tags/solo/" in outcome.rendered_paths
+    assert outcome.patched and "/tags/only-three/" in outcome.rendered_paths
     assert site_files(root) == cold_copy(root, tmp_path)
