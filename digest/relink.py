@@ -124,7 +124,7 @@ def _may_differ(kept: Kept, pages: list[PagePlan], fingerprint: Fingerprints, di
     The others have the context they had when the plan kept was fingerprinted (kept.pages, with
     `base`: the full build's, or the last relink's), no item in it whose card may differ, and no
     read of anything changed since; so their fingerprint is the one site/ holds. Pages written
-    by a relink since are always taken again."""
+    by a relink since, and pages site/ lacks, are always taken again."""
     remembered = kept.remembered()
     if shared != fingerprint.shared or not digests:
         return list(range(len(pages)))
@@ -132,10 +132,12 @@ def _may_differ(kept: Kept, pages: list[PagePlan], fingerprint: Fingerprints, di
     ids = {id(lookup(fingerprint.content, key)) for key in cards if key in fingerprint.digests}
     reading = _reading(kept, {f"{kind}|{ident}" for kind, ident in changed | edited})
     before = {page.path: page for page in kept.pages}
+    # site/ has the kept plan's pages, or those of a relink in an earlier process since.
+    on_site = set(kept.changes.get("paths") or before)
     printed = kept.changes["printed"]
 
     def may_differ(page: PagePlan) -> bool:
-        old = before.get(page.path)
+        old = before.get(page.path) if page.path in on_site else None
         return (old is None or old.layout != page.layout or page.path in printed or page.path in reading
                 or _reads(kept, remembered, page.path) is None or old.context != page.context
                 or holds_any(page.context, ids))

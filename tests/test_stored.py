@@ -283,3 +283,17 @@ def test_a_listing_whose_item_was_linked_otherwise_is_relinked_to_the_cold_bytes
     outcome = build(root)
     assert outcome.patched and "/tags/only-three/" in outcome.rendered_paths
     assert site_files(root) == cold_copy(root, tmp_path)
+
+
+def test_a_page_deleted_by_one_relink_and_wanted_again_by_the_next_is_written_again(project, tmp_path):
+    """A tag of the full build dropped (its page deleted), then taken again, each in a new
+    process: the plan restored is the full build's, which had the page, but site/ lacks it."""
+    root = project(SITE.replace("title: One\ndate: 2021-10-19\nsummary: The first article.\ntags: [NATO]",
+                                "title: One\ndate: 2021-10-19\nsummary: The first article.\ntags: [NATO, Extra]"))
+    assert build(root).report.ok
+    for old, new in [("tags: [NATO, Extra]", "tags: [NATO]"), ("tags: [NATO]", "tags: [NATO, Extra]")]:
+        edit(root, "content/articles/one.md", old, new)
+        outcome = build(root)
+        assert outcome.patched and outcome.report.ok, new
+        assert site_files(root) == cold_copy(root, tmp_path), new
+    assert (root / "site/tags/extra/index.html").exists()
