@@ -3,14 +3,15 @@
 When a content file changed more than its body (a title, tags, a date, the entities it names)
 and nothing but content files did, the kept build (patch.py) takes the new items, is linked and
 planned again (its related lists updated from the full build's, related.update_related), and
-every page's fingerprint is taken as a full build takes it (depend.py). Only the pages whose
-fingerprint or file differs from what the full build, or a patch since, wrote are rendered;
-each replaces its file in site/, pages the plan gained are added and those it lost deleted.
-Whatever a full build would report differently (an error, a new problem in a changed file, a
-page that fails to render) gives None: the full build runs and reports it.
+the fingerprints of the pages that can differ are taken as a full build takes them (depend.py;
+_may_differ says which). Only the pages whose fingerprint or file differs from what the full
+build, or a patch since, wrote are rendered; each replaces its file in site/, pages the plan
+gained are added and those it lost deleted. Whatever a full build would report differently (an
+error, a new problem in a changed file, a page that fails to render) gives None: the full build
+runs and reports it.
 
 This skips reading every file, the cache's bodies and items, staging the whole site and
-keeping the whole model again; linking, planning and fingerprints still cover the whole site.
+keeping the whole model again; linking and planning still cover the whole site.
 """
 
 from __future__ import annotations
