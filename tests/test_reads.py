@@ -81,13 +81,19 @@ ODD_LAYOUTS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(ODD_LAYOUTS))
-def test_a_layout_reaching_past_its_context_is_rebuilt_to_the_cold_bytes(project, tmp_path, name):
+def with_odd_layout(root, name: str) -> tuple:
+    """Put one of ODD_LAYOUTS' snippets into its layout; the edit that goes with it."""
     layout, snippet, change = ODD_LAYOUTS[name]
-    root = project(SITE)
     file = root / layout
     file.write_text(file.read_text().replace("{% endblock %}", snippet + "{% endblock %}", 1)
                     if layout.endswith("404.html") else file.read_text() + snippet)
+    return change
+
+
+@pytest.mark.parametrize("name", sorted(ODD_LAYOUTS))
+def test_a_layout_reaching_past_its_context_is_rebuilt_to_the_cold_bytes(project, tmp_path, name):
+    root = project(SITE)
+    change = with_odd_layout(root, name)
     assert build(root).report.ok
     edit(root, *change)
     assert build(root).report.ok

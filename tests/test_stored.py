@@ -13,7 +13,7 @@ from digest.cache import code_version, write_framed
 from digest.pipeline import build as pipeline_build
 from tests.conftest import DEFAULT_CONFIG, REPO, site_files
 from tests.test_incremental import cold_copy, edit
-from tests.test_reads import ODD_LAYOUTS, SITE
+from tests.test_reads import ODD_LAYOUTS, SITE, with_odd_layout
 
 BODY_EDITS = [("content/articles/one.md", "Second paragraph", "An edited second paragraph"),
               ("content/articles/one.md", "First paragraph", "Opening paragraph"),
@@ -254,11 +254,8 @@ def test_a_layout_reaching_past_its_context_is_relinked_to_the_cold_bytes(projec
     """test_reads' layouts that read what their context does not name (an item looked up, a
     body, every article), each edit made with a date change so that it is relinked: a relink
     renders only the pages that can differ (relink._may_differ), and these are among them."""
-    layout, snippet, change = ODD_LAYOUTS[name]
     root = project(SITE)
-    file = root / layout
-    file.write_text(file.read_text().replace("{% endblock %}", snippet + "{% endblock %}", 1)
-                    if layout.endswith("404.html") else file.read_text() + snippet)
+    change = with_odd_layout(root, name)
     assert build(root).report.ok
     edit(root, *change)
     edit(root, change[0], "date: 2021-10-", "date: 2021-09-")
