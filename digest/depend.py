@@ -43,41 +43,31 @@ class Earlier:
         """The item's digest as before, if it is the same object and derived the same; else None."""
         if key in self.replaced or key not in self.digests:
             return None
-        old, (kind, ident) = self.links, key
-        if kind == "entity":
-            same = (old.mentioned_in.get(ident) == links.mentioned_in.get(ident)
-                    and old.companions.get(ident) == links.companions.get(ident))
-        else:
-            same = (old.mentions.get(key) == links.mentions.get(key) and old.related.get(key) == links.related.get(key)
-                    and old.coverage.get(ident) == links.coverage.get(ident)
-                    and old.relations.get(ident) == links.relations.get(ident)
-                    and old.briefs_with.get(ident) == links.briefs_with.get(ident))
-        return self.digests[key] if same else None
+        return self.digests[key] if _derived(key, self.links) == _derived(key, links) else None
 
 
 def item_digests(content: Content, links: Links, earlier: Earlier | None = None) -> dict[tuple, str]:
     """Each item's and entity's digest, keyed like ("article", id): everything but its body (an
     item `earlier` knows unchanged keeps the digest it had)."""
     digests = {}
-    for table in (content.articles, content.briefs, content.incidents, content.pages):
+    for table in (content.articles, content.briefs, content.incidents, content.pages, content.entities):
         for item in table.values():
             key = (item.content_type, item.id)
             # The dataclass's repr leaves out what changes with the file rather than the fields
-            # (its body, hash and line numbers: reads of their own, see reads.py).
-            digests[key] = (earlier and earlier.digest(key, links)) or _hash(repr(item), _derived(key, links))
-    for entity in content.entities.values():
-        key = ("entity", entity.id)
-        digests[key] = (earlier and earlier.digest(key, links)) or _hash(
-            repr(entity), repr(links.mentioned_in.get(entity.id, [])), repr(links.companions.get(entity.id, [])))
+            # (its body, hash and line numbers: reads of their own, see reads.py). Plain repr is
+            # deterministic here: Links holds only lists, tuples and frozen dataclasses.
+            digests[key] = (earlier and earlier.digest(key, links)) or _hash(repr(item), repr(_derived(key, links)))
     return digests
 
 
-def _derived(key: tuple, links: Links) -> str:
+def _derived(key: tuple, links: Links) -> list:
+    """What the link stage derived for an item or entity, as its digest covers it."""
     kind, ident = key
-    # Plain repr is deterministic here: Links holds only lists, tuples and frozen dataclasses.
-    return repr([links.mentions.get(key, ()), links.related.get(key, []), links.coverage.get(ident, []),
-                 links.relations.get(ident, []) if kind == "incident" else [],
-                 links.briefs_with.get(ident, []) if kind == "article" else []])
+    if kind == "entity":
+        return [links.mentioned_in.get(ident, []), links.companions.get(ident, [])]
+    return [links.mentions.get(key, ()), links.related.get(key, []), links.coverage.get(ident, []),
+            links.relations.get(ident, []) if kind == "incident" else [],
+            links.briefs_with.get(ident, []) if kind == "article" else []]
 
 
 def neighbours(key: tuple, content: Content, links: Links) -> list[tuple]:

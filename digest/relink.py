@@ -90,11 +90,11 @@ def _render_stale(kept: Kept, config: Config, site: Site, pages: list[PagePlan],
     """Fingerprint the pages that may differ (on both cores) and render those whose fingerprint or file moved."""
     env = make_environment(config, site)
     # What the plan kept was fingerprinted with: by the last relink in this process, or the full build.
-    digests, shared = kept.base or (remembered.digests, remembered.shared)
+    base = kept.base or (remembered.digests, remembered.shared)
     # kept.site is still the one those digests were taken from; the items patched since are new objects.
-    earlier = Earlier(digests, kept.site.links, set(kept.changes["items"]) | edited)
+    earlier = Earlier(base[0], kept.site.links, set(kept.changes["items"]) | edited)
     fingerprint = Fingerprints(site_digest(config, site.content) + (site.build_date or ""), site, earlier)
-    stale = _may_differ(kept, pages, fingerprint, digests, shared, edited)
+    stale = _may_differ(kept, pages, fingerprint, remembered, base, edited)
 
     def render(position: int):
         page = pages[stale[position]]
@@ -118,7 +118,7 @@ def _render_stale(kept: Kept, config: Config, site: Site, pages: list[PagePlan],
     return rendered
 
 
-def _may_differ(kept: Kept, pages: list[PagePlan], fingerprint: Fingerprints, digests: dict, shared: str,
+def _may_differ(kept: Kept, pages: list[PagePlan], fingerprint: Fingerprints, remembered, base: tuple,
                 edited: set) -> list[int]:
     """The pages whose fingerprint may differ from the one their file in site/ was written with.
 
@@ -126,15 +126,14 @@ def _may_differ(kept: Kept, pages: list[PagePlan], fingerprint: Fingerprints, di
     `base`: the full build's, or the last relink's), no item in it whose card may differ, and no
     read of anything changed since; so their fingerprint is the one site/ holds. Pages written
     by a relink since, and pages site/ lacks, are always taken again."""
-    remembered = kept.remembered()
+    digests, shared = base
     if shared != fingerprint.shared or not digests:
         return list(range(len(pages)))
     changed, cards = changed_since(digests, fingerprint.digests, fingerprint.content, fingerprint.links)
     ids = {id(lookup(fingerprint.content, key)) for key in cards if key in fingerprint.digests}
     reading = _reading(kept, {f"{kind}|{ident}" for kind, ident in changed | edited})
     before = {page.path: page for page in kept.pages}
-    # site/ has the kept plan's pages, or those of a relink in an earlier process since.
-    on_site = set(kept.changes.get("paths") or before)
+    on_site = _on_site(kept)
     printed = kept.changes["printed"]
 
     def may_differ(page: PagePlan) -> bool:
@@ -156,9 +155,7 @@ def _reading(kept: Kept, touched: set[str]) -> set[str]:
 
 def _put_in_place(kept: Kept, config: Config, pages: list[PagePlan], rendered: _Rendered) -> bool:
     """Write the rendered pages into site/ and delete those the plan lost; remember each."""
-    # The pages site/ has: the full build's, or those of the last relink since (kept.pages is
-    # the full build's plan until a restored kept build is linked again).
-    before = set(kept.changes.get("paths") or [page.path for page in kept.pages])
+    before = _on_site(kept)
     for path, (data, printed, tokens) in rendered.pages.items():
         if not replace_page(config.site_dir, path, data, new=path not in before):
             return False
@@ -172,6 +169,12 @@ def _put_in_place(kept: Kept, config: Config, pages: list[PagePlan], rendered: _
         kept.removed.append(path)
     kept.changes["paths"] = [page.path for page in pages]
     return True
+
+
+def _on_site(kept: Kept) -> set[str]:
+    """The pages site/ has: the kept plan's, or those of the last relink since (kept.pages is
+    the full build's plan until a restored kept build is linked again)."""
+    return set(kept.changes.get("paths") or [page.path for page in kept.pages])
 
 
 def _reads(kept: Kept, remembered, path: str) -> list[str] | None:
