@@ -64,8 +64,7 @@ class Gazetteer:
         # One alternation shaped like a trie: the work at each position of a text depends on the
         # length of the forms starting there, not on how many forms there are; greedy optional tails
         # try the longest form first and back off to a shorter one that ends at a word boundary.
-        self._pattern = (re.compile(r"(?<!\w)" + _trie_regex(sorted(self._entity)) + r"(?!\w)")
-                         if self._entity else None)
+        self._pattern = re.compile(_trie_regex(sorted(self._entity)) + r"(?!\w)") if self._entity else None
 
     def find(self, text: str) -> list[Mention]:
         """Non-overlapping mentions in text order, the longest form winning at each position."""
@@ -94,14 +93,20 @@ def _clean(form: str) -> str:
 
 
 def _trie_regex(forms: list[str]) -> str:
-    """One regex matching exactly the given forms, factored by common prefixes."""
+    """One regex matching exactly the given forms where no word character comes before them,
+    factored by common prefixes."""
     trie: dict = {}
     for form in forms:
         node = trie
         for char in form:
             node = node.setdefault(char, {})
         node[""] = {}  # the end of a form
-    return _node_regex(trie)
+    # The word boundary before a form is checked after its first character (whatever came before
+    # that one, not a word character), not before it: a pattern that starts with a character
+    # lets the regex engine skip in C to where a form can begin, about four times as fast as
+    # trying a look-behind at every position of the text. Forms never start with a space.
+    return "(?:" + "|".join(_atom(char) + r"(?<!\w[\s\S])" + _node_regex(child)
+                            for char, child in sorted(trie.items())) + ")"
 
 
 def _node_regex(node: dict) -> str:
