@@ -2,8 +2,9 @@
 
 Workers are forked, so they inherit the whole loaded site instead of receiving it pickled;
 they are sent only indexes and send back only small results, and this process works alongside
-them. Below `PARALLEL_MIN` items, or
-where fork is unavailable, everything runs in this process.
+them. The items are cut into many small chunks that whoever is free takes next, so that no one
+waits idle for a slower one. Below `PARALLEL_MIN` items, or where fork is unavailable,
+everything runs in this process.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ import os
 from typing import Callable, Sequence
 
 PARALLEL_MIN = 400
+# Chunks per process: enough that the last one taken is short (a forked worker runs the same
+# work 10–20 % slower than this process, and one share each left this process idle for 0.3 s of a
+# 3 s stage), few enough that taking one costs nothing.
+CHUNKS_EACH = 16
 _TASK: Callable | None = None
+_NEXT = None  # the next chunk to take: a counter in shared memory, inherited by the workers
 
 
 def worker_count() -> int:
@@ -25,38 +31,59 @@ def parallel_map(task: Callable[[int], object], count: int, minimum: int = PARAL
     workers = worker_count()
     if count < max(minimum, 2) or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [task(index) for index in range(count)]
-    global _TASK
-    _TASK = task
-    chunks = _chunks(count, workers)
+    global _TASK, _NEXT
+    context = multiprocessing.get_context("fork")
+    chunks = _chunks(count, workers * CHUNKS_EACH)
+    _TASK, _NEXT = task, context.Value("i", 0)
     try:
-        # This process takes a share too, so only workers − 1 are forked: each forked worker
+        # This process takes chunks too, so only workers − 1 are forked: each forked worker
         # copies, page by page, whatever inherited memory it touches (reference counts change
         # on every read), and fresh memory is the dearest thing on a virtual machine.
-        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
-            theirs = pool.map_async(_run_chunk, chunks[1:])
+        with context.Pool(workers - 1) as pool:
+            theirs = pool.map_async(_take_chunks, [chunks] * (workers - 1))
             try:
-                mine = _run_chunk(chunks[0])
+                done = _take_chunks(chunks)
             except BaseException:
                 # Let the workers finish before the pool is torn down: one killed while it
                 # writes its result holds the results queue's lock forever, and the pool's
                 # shutdown then waits on that lock (a hang, not an error).
+                _stop(len(chunks))
                 theirs.wait()
                 raise
-            parts = [mine] + theirs.get()
+            for part in theirs.get():
+                done.update(part)
     finally:
-        _TASK = None
+        _TASK = _NEXT = None
     results: list = [None] * count
-    for chunk, part in zip(chunks, parts):
+    for number, part in done.items():
+        chunk = chunks[number]
         results[chunk.start:chunk.stop:chunk.step] = part
     return results
 
 
 def _chunks(count: int, pieces: int) -> Sequence[range]:
     """Strided, not contiguous: neighbouring items (pages of one kind, say) cost alike, so each
-    chunk gets a share of every kind and the workers finish together."""
+    chunk gets a share of every kind and costs about the same as the others."""
     pieces = min(pieces, count)
     return [range(start, count, pieces) for start in range(pieces)]
 
 
-def _run_chunk(indexes: range) -> list:
-    return [_TASK(index) for index in indexes]
+def _take_chunks(chunks: Sequence[range]) -> dict[int, list]:
+    """Take the next chunk nobody has taken and run it, until none is left: {chunk number: results}."""
+    done = {}
+    while (number := _take()) < len(chunks):
+        done[number] = [_TASK(index) for index in chunks[number]]
+    return done
+
+
+def _take() -> int:
+    with _NEXT.get_lock():
+        number = _NEXT.value
+        _NEXT.value = number + 1
+    return number
+
+
+def _stop(count: int) -> None:
+    """Leave no chunk to take: the workers finish the ones they hold and stop."""
+    with _NEXT.get_lock():
+        _NEXT.value = count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 import pytest
 
@@ -29,7 +30,7 @@ def test_small_counts_stay_in_this_process():
     assert {workers.parallel_map(lambda index: os.getpid(), 10)[i] for i in range(10)} == {os.getpid()}
 
 
-@pytest.mark.parametrize("where", [0, 1])  # the first chunk is this process's, the second a worker's
+@pytest.mark.parametrize("where", [0, 1, 499])  # in whichever process takes its chunk
 def test_an_error_in_any_task_is_raised_here(where):
     def task(index):
         if index == where:
@@ -38,6 +39,21 @@ def test_an_error_in_any_task_is_raised_here(where):
 
     with pytest.raises(ValueError, match=f"task {where} failed"):
         workers.parallel_map(task, 500)
+
+
+def test_a_free_process_takes_the_chunks_a_busy_one_has_not_reached(monkeypatch):
+    monkeypatch.setattr(workers, "worker_count", lambda: 2)
+    here = os.getpid()
+
+    def task(index):
+        if os.getpid() == here:
+            time.sleep(0.1)  # this process is slow; the worker is not
+        return os.getpid()
+
+    results = workers.parallel_map(task, 64, minimum=0)
+    # One share each would leave 32 tasks here; with small chunks the worker takes nearly all.
+    assert 0 < results.count(here) <= 8
+    assert len(set(results)) == 2
 
 
 def test_a_large_site_builds_the_same_bytes_on_one_core_and_on_all(project, tmp_path, monkeypatch):
