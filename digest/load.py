@@ -6,6 +6,7 @@ import hashlib
 import re
 import time
 from pathlib import Path
+from typing import Callable
 
 from . import uptodate
 from .cache import Cache
@@ -14,6 +15,7 @@ from .model import Article, Brief, Content, Entity, Incident, Page, Relation, So
 from .problems import Report, problem_from_data, problem_to_data
 from .schema import Fields
 from .source import ContentFile, SourceError, iter_files, load_yaml, read_content_file, read_text, symlink_problems
+from .workers import parallel_map
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 STATUSES = ("published", "draft")
@@ -33,23 +35,19 @@ SYMLINK_PROBLEMS = {
 
 
 def load_content(config: Config, report: Report, cache: Cache | None = None) -> Content:
-    """Read and check every file under content/; the cache's items spare parsing a file again
-    while its size, times and inode are those recorded with it."""
+    """Read and check every file under content/ (on both cores); the cache's items spare parsing
+    a file again while its size, times and inode are those recorded with it."""
     content = Content()
     folder = config.content_dir
     links = symlink_problems(folder)
     for link, problem in links:
         report.error(link, 1, SYMLINK_PROBLEMS[problem])
+    tables = [(content.articles, "articles", _article), (content.briefs, "briefs", _brief),
+              (content.incidents, "incidents", _incident), (content.pages, "pages", _page)]
+    files = [(table, path, make) for table, name, make in tables for path in iter_files(folder / name, ".md")]
     memory = _Memory(cache.items if cache is not None else {}, report)
-    for path in iter_files(folder / "articles", ".md"):
-        _add(content.articles, memory.load(path, _article), path, report)
-    for path in iter_files(folder / "briefs", ".md"):
-        _add(content.briefs, memory.load(path, _brief), path, report)
-    for path in iter_files(folder / "incidents", ".md"):
-        _add(content.incidents, memory.load(path, _incident), path, report)
-    for path in iter_files(folder / "pages", ".md"):
-        _add(content.pages, memory.load(path, _page), path, report)
-    memory.forget_others()
+    for (table, path, _), item in zip(files, memory.load_all([(path, make) for _, path, make in files])):
+        _add(table, item, path, report)
     if cache is not None and memory.changed:
         cache.items_changed = True
     content.entities_path = folder / ENTITIES_FILE
@@ -65,39 +63,49 @@ class _Memory:
 
     def __init__(self, remembered: dict, report: Report):
         self.remembered, self.report = remembered, report
-        self.seen: set[str] = set()
         self.changed = False
         self.started_ns = time.time_ns()
 
-    def load(self, path: Path, make):
-        """The file's item: remembered if its identity is unchanged, else read, checked and remembered."""
-        key = str(path)
-        self.seen.add(key)
-        identity = uptodate.metadata(path)
+    def load_all(self, files: list[tuple[Path, Callable]]) -> list:
+        """Each file's item, in order: remembered if its identity is unchanged, else read and
+        checked (on both cores) and remembered; the problems reported in the files' order.
+        The items of files no longer there are forgotten."""
+        identities = [uptodate.metadata(path) for path, _ in files]
+        found = [self._remembered(str(path), identity) for (path, _), identity in zip(files, identities)]
+        stale = [index for index, entry in enumerate(found) if entry is None]
+
+        def parse(number: int) -> tuple:
+            path, make = files[stale[number]]
+            local = Report(root=self.report.root)
+            return _load_item(path, local, make), local.problems
+
+        for index, parsed in zip(stale, parallel_map(parse, len(stale))):
+            found[index] = parsed
+            self._remember(str(files[index][0]), identities[index], *parsed)
+        for key in set(self.remembered) - {str(path) for path, _ in files}:
+            del self.remembered[key]
+            self.changed = True
+        for _, problems in found:
+            self.report.problems.extend(problems)
+        return [item for item, _ in found]
+
+    def _remembered(self, key: str, identity: list[int] | None) -> tuple | None:
+        """(item, problems) as remembered for a file of this identity, or None."""
         entry = self.remembered.get(key)
-        if identity is not None and isinstance(entry, dict) and entry.get("identity") == identity:
-            try:
-                item, problems = from_data(entry["item"]), [problem_from_data(p) for p in entry["problems"]]
-            except (ValueError, TypeError, KeyError):
-                pass  # not what we wrote: parse the file again
-            else:
-                self.report.problems.extend(problems)
-                return item
-        local = Report(root=self.report.root)
-        item = _load_item(path, local, make)
-        self.report.problems.extend(local.problems)
+        if identity is None or not isinstance(entry, dict) or entry.get("identity") != identity:
+            return None
+        try:
+            return from_data(entry["item"]), [problem_from_data(p) for p in entry["problems"]]
+        except (ValueError, TypeError, KeyError):
+            return None  # not what we wrote: parse the file again
+
+    def _remember(self, key: str, identity: list[int] | None, item, problems: list) -> None:
         self.remembered.pop(key, None)
         # A file changed just now could change again unseen (timestamps are coarse): parsed, never remembered.
         if identity is not None and uptodate.settled(identity, self.started_ns):
             self.remembered[key] = {"identity": identity, "item": to_data(item),
-                                    "problems": [problem_to_data(p) for p in local.problems]}
+                                    "problems": [problem_to_data(p) for p in problems]}
         self.changed = True
-        return item
-
-    def forget_others(self) -> None:
-        for key in set(self.remembered) - self.seen:
-            del self.remembered[key]
-            self.changed = True
 
 
 def load_one(path: Path, kind: str, report: Report):

@@ -182,13 +182,14 @@ class Content:
 # below are ever built from cached data; anything else in it is refused with ValueError.
 _CLASSES = {cls.__name__: cls for cls in (Article, Brief, Incident, Page, PartialDate, Source, Relation)}
 _CLASS = "\0class"
+_FIELD_NAMES = {name: tuple(f.name for f in fields(cls)) for name, cls in _CLASSES.items()}  # fields() is slow
 
 
 def to_data(value):
     """A model value as plain data: model objects become {"\0class": name, "fields": [...]}."""
     name = type(value).__name__
     if name in _CLASSES and type(value) is _CLASSES[name]:
-        return {_CLASS: name, "fields": [to_data(getattr(value, f.name)) for f in fields(value)]}
+        return {_CLASS: name, "fields": [to_data(getattr(value, field_name)) for field_name in _FIELD_NAMES[name]]}
     if isinstance(value, Path):
         return {_CLASS: "Path", "fields": str(value)}
     if isinstance(value, tuple) and value and type(value[0]).__name__ in _CLASSES:

@@ -10,7 +10,7 @@ import pytest
 
 from digest import workers
 from digest import related
-from tests.conftest import build, site_files
+from tests.conftest import build, messages, site_files
 
 
 def test_results_come_back_in_order_and_equal_to_one_process():
@@ -56,19 +56,23 @@ def test_a_free_process_takes_the_chunks_a_busy_one_has_not_reached(monkeypatch)
     assert len(set(results)) == 2
 
 
-def test_a_large_site_builds_the_same_bytes_on_one_core_and_on_all(project, tmp_path, monkeypatch):
+def test_a_large_site_builds_the_same_bytes_and_problems_on_one_core_and_on_all(project, tmp_path, monkeypatch):
     files = "".join(
-        f"-- content/articles/a{i:03d}.md --\n---\ntitle: Article {i}\ndate: 2021-{1 + i % 12:02d}-{1 + i % 28:02d}\n"
+        f"-- content/articles/a{i:03d}.md --\n---\ntitle: Article {i}\n"
+        + ("" if i % 50 == 7 else f"date: 2021-{1 + i % 12:02d}-{1 + i % 28:02d}\n") +  # a warning
         f"tags: [topic {i % 9}, topic {i % 4}]\nentities: [{['nato', 'russia', 'belgium'][i % 3]}]\n---\n"
         f"Russia and NATO, item {i}. See [the first](article:a000).\n" for i in range(450))
     entities = ("-- content/entities.yaml --\nnato:\n  name: NATO\n  type: organization\nrussia:\n  name: Russia\n"
                 "  type: country\nbelgium:\n  name: Belgium\n  type: country\n")
     root = project(entities + files)
     monkeypatch.setattr(related, "MATRIX_MIN", 0)  # related items by the matrix method, in blocks on all cores
-    assert build(root).written
-    everywhere = site_files(root)
+    outcome = build(root)
+    assert outcome.written and len(outcome.report.warnings) >= 9
+    everywhere, warnings = site_files(root), messages(outcome)
     copy = tmp_path / "one-core"
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns("site", ".digest-cache", ".site.*"))
     monkeypatch.setattr(workers, "worker_count", lambda: 1)
-    assert build(copy).written
+    outcome = build(copy)
+    assert outcome.written
     assert site_files(copy) == everywhere
+    assert messages(outcome) == [warning.replace(str(root), str(copy)) for warning in warnings]
