@@ -122,6 +122,7 @@ class Fingerprints:
         self.shared, self.site, self.content, self.links = shared, site, site.content, site.links
         self.digests = item_digests(site.content, site.links, earlier)
         self.cards: dict = {}
+        self.entries: dict = {}
         self.texts: dict = {}
         self.tokens: dict = {}
 
@@ -137,7 +138,8 @@ class Fingerprints:
             if tokens[token] is None:
                 return None
             read.append(tokens[token])
-        return _hash(page_fingerprint(page, self.shared, self.digests, self.content, self.links, self.cards, self.texts),
+        return _hash(page_fingerprint(page, self.shared, self.digests, self.content, self.links, self.cards, self.texts,
+                                      self.entries),
                      "\0".join(read))
 
     def token(self, token: str) -> str | None:
@@ -172,24 +174,35 @@ class Fingerprints:
 
 
 def page_fingerprint(page: PagePlan, site: str, digests: dict, content: Content, links: Links,
-                     cards: dict | None = None, texts: dict | None = None) -> str:
+                     cards: dict | None = None, texts: dict | None = None, entries: dict | None = None) -> str:
     """A hash of the page's context and the items it shows; `cards` memoizes each item's
-    digest-with-neighbours across the pages of one build, `texts` the text of other values
-    many pages share (a tag with all its items, say), by identity: they live as long as the build."""
+    digest-with-neighbours across the pages of one build, `entries` each "key=digest", `texts`
+    the text of other values many pages share (a tag with all its items, say), by identity:
+    they live as long as the build."""
     cards = {} if cards is None else cards
+    entries = {} if entries is None else entries
     keys: set = set()
     signature = _signature(page.context, keys, {} if texts is None else texts)
-    deps = "\0".join([_card(k, digests, content, links, cards) for k in sorted(keys)])
+    deps = "\0".join([_card(k, digests, content, links, cards, entries) for k in sorted(keys)])
     return _hash(site, page.path, page.layout, signature, deps)
 
 
-def _card(key: tuple, digests: dict, content: Content, links: Links, cards: dict) -> str:
+def _card(key: tuple, digests: dict, content: Content, links: Links, cards: dict, entries: dict) -> str:
     """"key=digest": an item's digest combined with its neighbours' digests, all a page showing it depends on."""
     card = cards.get(key)
     if card is None:
-        around = sorted({k for k in neighbours(key, content, links) if k in digests})
-        card = cards[key] = f"{key}={_hash(digests[key], *(f'{k}={digests[k]}' for k in around))}"
+        around = sorted({entries.get(k) or _entry(k, digests, entries) for k in neighbours(key, content, links)
+                         if k in digests})
+        card = cards[key] = f"{key}={_hash(digests[key], *around)}"
     return card
+
+
+def _entry(key: tuple, digests: dict, entries: dict) -> str:
+    """"key=digest", made once: an item is the neighbour of many (a tuple's text is slow to make)."""
+    entry = entries.get(key)
+    if entry is None:
+        entry = entries[key] = f"{key}={digests[key]}"
+    return entry
 
 
 def _signature(value, keys: set, texts: dict) -> str:
