@@ -65,9 +65,10 @@ class Links:
 
 
 def link(content: Content, report: Report, gazetteer: Gazetteer, found: dict[tuple, tuple[str, ...]],
-         weights: RelatedWeights | None = None, memo: dict | None = None) -> Links:
+         weights: RelatedWeights | None = None, memo: dict | None = None, earlier: Links | None = None) -> Links:
     """Check references between items and build the indexes the pages need; `found` holds the
-    entities each item's body names (bodies.Body.mentions), by item key."""
+    entities each item's body names (bodies.Body.mentions), by item key. What follows from the
+    mentions alone is taken from `earlier` links (a relink's) when the mentions are the same."""
     check_references(content, report)
     for alias, ids in gazetteer.conflicts:
         report.warning(content.entities_path or "content/entities.yaml", 1,
@@ -79,8 +80,11 @@ def link(content: Content, report: Report, gazetteer: Gazetteer, found: dict[tup
         relations=collect_relations(content),
         mentions=collect_mentions(content, gazetteer, found),
     )
-    links.mentioned_in = invert(links.mentions)
-    links.companions = collect_companions(links.mentions, mentioned_in=links.mentioned_in)
+    if earlier is not None and earlier.mentions == links.mentions:
+        links.mentioned_in, links.companions = earlier.mentioned_in, earlier.companions
+    else:
+        links.mentioned_in = invert(links.mentions)
+        links.companions = collect_companions(links.mentions, mentioned_in=links.mentioned_in)
     links.related = relate_items(content, links, weights or RelatedWeights(), memo if memo is not None else {})
     return links
 

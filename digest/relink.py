@@ -73,7 +73,7 @@ def _link_and_plan(kept: Kept, config: Config, related: dict, derived: Report) -
     content, urls = kept.site.content, kept.site.urls
     check_seed_hashes(config, content, derived)
     # A copy: the full build's related lists and features stay what every later update starts from.
-    links = link(content, derived, kept.gazetteer, kept.found, config.related, dict(related))
+    links = link(content, derived, kept.gazetteer, kept.found, config.related, dict(related), kept.site.links)
     pages = plan_site(config, content, links, urls, derived)
     return Site(config, content, links, urls, kept.site.bodies, kept.site.build_date), pages
 
