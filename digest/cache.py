@@ -145,9 +145,13 @@ class Cache:
         part.digests, part.shared = self.digests, self.shared
         return part
 
+    def stamp_pages(self) -> None:
+        """Give the pages file the stamp the next save writes it with, before a kept build names it."""
+        self.pages_run = new_run()
+
     def save(self) -> None:
-        """Write the cache files atomically; the large bodies and items files only when a body
-        or an item changed.
+        """Write the cache files atomically (the pages file with the stamp of stamp_pages, called
+        first); the large bodies and items files only when a body or an item changed.
 
         Each of them carries a `run` stamp that the pages file, written last, names; so a build
         killed between two writes leaves a pair that does not match, and the unmatched file
@@ -159,7 +163,6 @@ class Cache:
         if self.items_changed or not self.items_run:
             self.items_run = new_run()
             write_cache_file(self.folder / ITEMS_FILE, {"version": code_version(), "run": self.items_run, "items": self.items})
-        self.pages_run = new_run()
         write_cache_file(self.folder / CACHE_FILE, {"version": code_version(), "run": self.run, "items_run": self.items_run,
                                                     "pages_run": self.pages_run,
                                                     "pages": self.pages, "search": self.search, "related": self.related,

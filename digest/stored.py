@@ -52,13 +52,14 @@ _ALLOWED = {
 }
 
 
-def store(config: Config, kept: Kept) -> str:
-    """Write the kept build after a full build, and give its run; earlier patches no longer apply.
+def store(config: Config, kept: Kept, run: str | None = None) -> str:
+    """Write the kept build after a full build, and give its run (a new one unless given);
+    earlier patches no longer apply.
 
     Streamed, never whole in memory: the bodies first, each on its own (marshal, plain data)
     so that a patch decodes only those it reads, then the pickled model with where each body
     lies, then the length of the bodies' part."""
-    run = new_run()
+    run = run or new_run()
     site = kept.site
     _remove(config, PATCH_FILE)
     with write_framed_stream(_path(config, KEPT_FILE)) as out:

@@ -87,3 +87,29 @@ def _stop(count: int) -> None:
     """Leave no chunk to take: the workers finish the ones they hold and stop."""
     with _NEXT.get_lock():
         _NEXT.value = count
+
+
+class Background:
+    """A task run by a forked copy of this process while this one goes on (inline where fork is
+    unavailable); `wait()` says whether it succeeded. The copy leaves by os._exit: it never
+    runs this process's exit handlers or flushes its buffers."""
+
+    def __init__(self, task: Callable[[], object]):
+        self.pid, self.ok = None, True
+        if "fork" not in multiprocessing.get_all_start_methods():
+            task()
+            return
+        self.pid = os.fork()
+        if self.pid == 0:
+            code = 1
+            try:
+                task()
+                code = 0
+            finally:  # an error is the waiting process's to handle: it learns of it by the exit code
+                os._exit(code)
+
+    def wait(self) -> bool:
+        if self.pid is not None:
+            _, status = os.waitpid(self.pid, 0)
+            self.pid, self.ok = None, os.waitstatus_to_exitcode(status) == 0
+        return self.ok

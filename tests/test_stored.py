@@ -158,6 +158,28 @@ def test_a_kept_build_that_would_run_code_is_refused_unrun(project, tmp_path):
     assert site_files(root) == cold_copy(root, tmp_path)
 
 
+def test_a_kept_build_that_could_not_be_written_is_not_there_and_the_next_edit_builds_in_full(project, tmp_path,
+                                                                                               monkeypatch):
+    root = project(SITE)
+    writes = stored.store
+
+    def fails_half_way(config, kept, run=None):
+        writes(config, kept, run)
+        raise OSError(28, "No space left on device")  # in the forked copy that writes it
+
+    monkeypatch.setattr(stored, "store", fails_half_way)
+    outcome = build(root)
+    assert outcome.report.ok and outcome.written
+    assert not kept_file(root).exists() and not (root / ".digest-cache" / stored.HEAD_FILE).exists()
+    monkeypatch.setattr(stored, "store", writes)
+    edit(root, *BODY_EDITS[0])
+    outcome = build(root)
+    assert outcome.report.ok and not outcome.patched
+    assert site_files(root) == cold_copy(root, tmp_path)
+    edit(root, *BODY_EDITS[1])
+    assert build(root).patched  # that full build kept itself again
+
+
 def test_with_search_nothing_is_kept_on_disk_and_edits_build_in_full(project, monkeypatch):
     monkeypatch.setattr("digest.pipeline._search_index", lambda *args: True)
     root = project(SITE)

@@ -56,6 +56,18 @@ def test_a_free_process_takes_the_chunks_a_busy_one_has_not_reached(monkeypatch)
     assert len(set(results)) == 2
 
 
+def test_a_background_task_runs_in_another_process_and_its_failure_is_told(tmp_path):
+    marker = tmp_path / "pid"
+    done = workers.Background(lambda: marker.write_text(str(os.getpid())))
+    assert done.wait() and done.wait()  # asked twice, the same answer
+    assert marker.read_text() != str(os.getpid())
+
+    def fails():
+        raise OSError("disk full")
+
+    assert not workers.Background(fails).wait()
+
+
 def test_a_large_site_builds_the_same_bytes_and_problems_on_one_core_and_on_all(project, tmp_path, monkeypatch):
     files = "".join(
         f"-- content/articles/a{i:03d}.md --\n---\ntitle: Article {i}\n"
