@@ -29,7 +29,7 @@ def worker_count() -> int:
 def parallel_map(task: Callable[[int], object], count: int, minimum: int = PARALLEL_MIN) -> list:
     """[task(0), …, task(count - 1)], in order, spread over forked workers when worth it."""
     workers = worker_count()
-    if count < max(minimum, 2) or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if count < max(minimum, 2) or workers < 2 or not _can_fork():
         return [task(index) for index in range(count)]
     global _TASK, _NEXT
     context = multiprocessing.get_context("fork")
@@ -59,6 +59,10 @@ def parallel_map(task: Callable[[int], object], count: int, minimum: int = PARAL
         chunk = chunks[number]
         results[chunk.start:chunk.stop:chunk.step] = part
     return results
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _chunks(count: int, pieces: int) -> Sequence[range]:
@@ -96,7 +100,7 @@ class Background:
 
     def __init__(self, task: Callable[[], object]):
         self.pid, self.ok = None, True
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if not _can_fork():
             task()
             return
         self.pid = os.fork()
