@@ -20,7 +20,14 @@ it is parsed. They hold:
   computes again only the lists it can change (see `relate.py`, `related.update_related`).
 
 The pages file has a stamp of its own (`pages_run`): the build kept for patches (stored.py)
-names the one written with it, and a front-matter patch reads nothing else (relink.py).
+names the one written with it, and a front-matter patch reads nothing else (relink.py). The
+bodies file holds each body on its own, with a table of where each lies: the kept build reads
+its bodies there, decoding only those a patch shows, rather than holding a second copy.
+
+The bodies and items files are known once the Markdown is rendered: `write_sources` has a
+forked copy of the process write them under temporary names while the build links and plans
+(one core is idle then), and `save` puts them in place with the pages file, or drops them
+(`close`) if the build writes nothing.
 
 The whole cache is dropped when its `version` differs: a hash of the package's own source, the
 versions of the libraries that shape the output, and the Python version. A cache that cannot be
@@ -40,10 +47,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Iterator
 
+from .workers import Background
+
 CACHE_FILE = "cache.bin"
 BODIES_FILE = "bodies.bin"
 ITEMS_FILE = "items.bin"
 MAGIC = b"digest-cache 1\n"
+PENDING = ".next"  # the suffix of a bodies or items file written ahead, until save() puts it in place
 SHAPING_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "Jinja2", "MarkupSafe", "PyYAML", "pagefind_bin")
 
 
@@ -98,12 +108,14 @@ class Cache:
         self.run = ""  # pairs the pages file with the bodies file written with it
         self.items_run = ""  # and with the items file, written only when an item changed
         self.pages_run = ""  # the pages file's own stamp: a kept build names the one it goes with
+        self.pending: list[str] = []  # the files write_sources is writing ahead
+        self.writing: Background | None = None
 
     @classmethod
     def load(cls, root: Path) -> "Cache":
         """The cache on disk if it is readable and of this code version; else an empty one."""
         cache = cls(root)
-        pages, bodies = read_cache_file(cache.folder / CACHE_FILE), read_cache_file(cache.folder / BODIES_FILE)
+        pages, bodies = read_cache_file(cache.folder / CACHE_FILE), read_bodies_file(cache.folder / BODIES_FILE)
         if not (_well_formed(pages, "pages", str) and _well_formed(bodies, "bodies", dict)):
             return cache
         if pages["version"] != code_version() or bodies["version"] != code_version() or pages["run"] != bodies["run"]:
@@ -149,6 +161,14 @@ class Cache:
         """Give the pages file the stamp the next save writes it with, before a kept build names it."""
         self.pages_run = new_run()
 
+    def write_sources(self) -> None:
+        """Start writing the bodies and items files (those that changed) under temporary names,
+        by a forked copy of this process; save() puts them in place, close() drops them."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.pending = self._stamp_sources()
+        if self.pending:
+            self.writing = Background(lambda: self._write(self.pending, PENDING))
+
     def save(self) -> None:
         """Write the cache files atomically (the pages file with the stamp of stamp_pages, called
         first); the large bodies and items files only when a body or an item changed.
@@ -157,16 +177,47 @@ class Cache:
         killed between two writes leaves a pair that does not match, and the unmatched file
         is ignored."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        if self.bodies_changed or not self.run:
-            self.run = new_run()
-            write_cache_file(self.folder / BODIES_FILE, {"version": code_version(), "run": self.run, "bodies": self.bodies})
-        if self.items_changed or not self.items_run:
-            self.items_run = new_run()
-            write_cache_file(self.folder / ITEMS_FILE, {"version": code_version(), "run": self.items_run, "items": self.items})
+        if self.writing is None:
+            self._write(self._stamp_sources(), "")
+        elif self.writing.wait():
+            for name in self.pending:
+                os.replace(self.folder / (name + PENDING), self.folder / name)
+        else:  # the copy failed: write them here (what fails again is raised this time)
+            self._write(self.pending, "")
+        self.close()
         write_cache_file(self.folder / CACHE_FILE, {"version": code_version(), "run": self.run, "items_run": self.items_run,
                                                     "pages_run": self.pages_run,
                                                     "pages": self.pages, "search": self.search, "related": self.related,
                                                     "reads": self.reads, "digests": self.digests, "shared": self.shared})
+
+    def close(self) -> None:
+        """Drop whatever write_sources wrote ahead and save() did not put in place."""
+        if self.writing is not None:
+            self.writing.wait()
+            for name in self.pending:
+                (self.folder / (name + PENDING)).unlink(missing_ok=True)
+                (self.folder / (name + PENDING)).with_suffix(".tmp").unlink(missing_ok=True)
+        self.writing, self.pending = None, []
+
+    def _stamp_sources(self) -> list[str]:
+        """New stamps for the bodies and items files that must be written (then no longer
+        counted as changed): the names of those."""
+        names = []
+        if self.bodies_changed or not self.run:
+            self.run, self.bodies_changed = new_run(), False
+            names.append(BODIES_FILE)
+        if self.items_changed or not self.items_run:
+            self.items_run, self.items_changed = new_run(), False
+            names.append(ITEMS_FILE)
+        return names
+
+    def _write(self, names: list[str], suffix: str) -> None:
+        if BODIES_FILE in names:
+            write_bodies_file(self.folder / (BODIES_FILE + suffix),
+                              {"version": code_version(), "run": self.run, "bodies": self.bodies})
+        if ITEMS_FILE in names:
+            write_cache_file(self.folder / (ITEMS_FILE + suffix),
+                             {"version": code_version(), "run": self.items_run, "items": self.items})
 
 
 def new_run() -> str:
@@ -188,6 +239,55 @@ def read_cache_file(path: Path):
 def write_cache_file(path: Path, data: dict) -> None:
     """Write a cache file atomically: magic, sha256 of the payload, marshal payload (data only, no code)."""
     write_framed(path, marshal.dumps(data))
+
+
+def write_bodies_file(path: Path, data: dict) -> None:
+    """The bodies file: each body on its own (marshal), then a table of its version, run and
+    where each body lies, then where the table starts."""
+    with write_framed_stream(path) as out:
+        places, offset = {}, 0
+        for name, entry in data["bodies"].items():
+            packed = marshal.dumps(entry)
+            out.write(packed)
+            places[name], offset = (offset, len(packed)), offset + len(packed)
+        out.write(marshal.dumps({"version": data["version"], "run": data["run"], "places": places}))
+        out.write(offset.to_bytes(8, "big"))
+
+
+def read_bodies_table(path: Path) -> tuple[dict, memoryview] | None:
+    """The bodies file's table ({version, run, places: name → (start, length)}) and its payload,
+    each body to be decoded when wanted; None if missing, damaged or not ours."""
+    payload = read_framed(path)
+    if payload is None or len(payload) < 8:
+        return None
+    end = int.from_bytes(payload[-8:], "big")
+    try:
+        table = marshal.loads(payload[end:-8]) if end <= len(payload) - 8 else None
+    except (EOFError, ValueError, TypeError):
+        return None
+    places = table.get("places") if isinstance(table, dict) else None
+    if not isinstance(places, dict) or not all(_place(place, end) for place in places.values()):
+        return None
+    return table, payload
+
+
+def read_bodies_file(path: Path) -> dict | None:
+    """The bodies file as written: {version, run, bodies: name → entry}, every body decoded."""
+    found = read_bodies_table(path)
+    if found is None:
+        return None
+    table, payload = found
+    try:
+        bodies = {name: marshal.loads(payload[start:start + length]) for name, (start, length) in table["places"].items()}
+    except (EOFError, ValueError, TypeError):
+        return None
+    return {"version": table.get("version"), "run": table.get("run"), "bodies": bodies}
+
+
+def _place(place, end: int) -> bool:
+    """(start, length) of a body inside the bodies' part of the payload."""
+    return (type(place) is tuple and len(place) == 2 and all(type(n) is int for n in place)
+            and 0 <= place[0] and 0 < place[1] and place[0] + place[1] <= end)
 
 
 def read_framed(path: Path) -> memoryview | None:

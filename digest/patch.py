@@ -58,6 +58,7 @@ class Kept:
     found: dict[tuple, tuple] = field(default_factory=dict)  # item key → entities its body names
     site_files: dict | None = None  # site/'s metadata as this build left it (kept on disk: stored.py)
     run: str = ""  # which kept build on disk this is
+    bodies_run: str = ""  # which cache bodies file holds its bodies (kept on disk: stored.py)
     # The full build's pages file (cache.Cache.load_pages): fingerprints, reads, related lists.
     remembered: Callable[[], object] | None = None
     derived_from: int = 0  # problems[derived_from:] came after reading: seeds, links and plan

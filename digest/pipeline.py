@@ -88,36 +88,41 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
             uptodate.forget(config)
             stored.forget(config)
         cache = Cache.load(root) if use_cache else Cache(root)
-        content = clock("read", load_content(config, report, cache))
-        urls = Urls(config.base_url)
-        gazetteer = Gazetteer(content.entities)
-        bodies = clock("markdown", render_bodies(content, urls, gazetteer, cache, _bodies_context(config), report))
-        derived_from = len(report.problems)  # what follows a patch of the kept build finds again (relink.py)
-        check_seed_hashes(config, content, report)
-        found = {key: body.mentions for key, body in bodies.items()}
-        links = clock("link", link(content, report, gazetteer, found, config.related, cache.related))
-        pages = clock("plan", plan_site(config, content, links, urls, report))
-        site = Site(config, content, links, urls, bodies, build_date)
-        outcome.pages = len(pages)
-        collector.model_built()
-        if report.ok:
-            env = make_environment(config, site)
-            outcome.rendered_paths, outcome.written = _render_and_write(config, env, site, pages, cache, report, write)
-            clock("render+write", None)
-            if outcome.written and snapshot is not None:
-                files = uptodate.site_files(config)
-                cache.stamp_pages()
-                # Kept for a patch: in memory by the preview, on disk unless a patch could not
-                # index the search again (see _patched).
-                kept = None
-                if memory is not None or not config.search:
-                    kept = _kept(config, snapshot, env, site, pages, cache, report, gazetteer, urls, files)
-                    kept.found, kept.derived_from = found, derived_from
-                    outcome.kept = kept
-                    if memory is not None:
-                        memory.kept = kept
-                _save(config, snapshot, cache, report, files, kept if not config.search else None)
-                clock("cache", None)
+        try:
+            content = clock("read", load_content(config, report, cache))
+            urls = Urls(config.base_url)
+            gazetteer = Gazetteer(content.entities)
+            bodies = clock("markdown", render_bodies(content, urls, gazetteer, cache, _bodies_context(config), report))
+            if snapshot is not None and report.ok:
+                cache.write_sources()  # on the core that linking leaves idle
+            derived_from = len(report.problems)  # what follows a patch of the kept build finds again (relink.py)
+            check_seed_hashes(config, content, report)
+            found = {key: body.mentions for key, body in bodies.items()}
+            links = clock("link", link(content, report, gazetteer, found, config.related, cache.related))
+            pages = clock("plan", plan_site(config, content, links, urls, report))
+            site = Site(config, content, links, urls, bodies, build_date)
+            outcome.pages = len(pages)
+            collector.model_built()
+            if report.ok:
+                env = make_environment(config, site)
+                outcome.rendered_paths, outcome.written = _render_and_write(config, env, site, pages, cache, report, write)
+                clock("render+write", None)
+                if outcome.written and snapshot is not None:
+                    files = uptodate.site_files(config)
+                    cache.stamp_pages()
+                    # Kept for a patch: in memory by the preview, on disk unless a patch could not
+                    # index the search again (see _patched).
+                    kept = None
+                    if memory is not None or not config.search:
+                        kept = _kept(config, snapshot, env, site, pages, cache, report, gazetteer, urls, files)
+                        kept.found, kept.derived_from = found, derived_from
+                        outcome.kept = kept
+                        if memory is not None:
+                            memory.kept = kept
+                    _save(config, snapshot, cache, report, files, kept if not config.search else None)
+                    clock("cache", None)
+        finally:
+            cache.close()  # what it wrote ahead and did not save
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -211,6 +216,7 @@ def _kept(config: Config, snapshot: uptodate.Snapshot, env, site: Site, pages: l
     kept = Kept(config, snapshot, site, env, pages, list(report.problems), make_resolver(site.content, urls), gazetteer,
                 site_files=site_files)
     kept.index_reads(cache.reads)
+    kept.bodies_run = cache.run
     remembered = cache.pages_part()
     kept.remembered = lambda: remembered
     return kept

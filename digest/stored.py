@@ -1,16 +1,18 @@
 """The kept build on disk: a fresh `build.py build` patches a content edit as the preview does.
 
 After every full build that writes site/ without search, the model a patch needs (content,
-links, bodies, the plan, which pages read what, the inputs' snapshot and the metadata of every
-file in site/) is written to `.digest-cache/kept.bin`, with a small head (`kept-head.bin`: the
+links, the plan, which pages read what, the inputs' snapshot and the metadata of every file in
+site/) is written to `.digest-cache/kept.bin`, with a small head (`kept-head.bin`: the
 snapshot and which file holds which item) that rules out any change but to content files
-before the model is loaded; each patch then writes what it changed to `kept-patch.bin` instead
-of the whole model again. A later process restores both, and patch.py decides whether the
-change since is one it can patch; a front-matter patch (relink.py) also reads the full build's
-pages file (cache.py), which the kept build names by its stamp. The kept build is used only
-while site/ is exactly as it was left (every file's size, times and inode), the code,
-configuration and build date are the same, and both files are intact and belong together;
-anything else means a full build.
+before the model is loaded. Its bodies are not copied there: they are read from the cache's
+bodies file written with it, each when a patch first reads it (cache.py). Each patch then
+writes what it changed to `kept-patch.bin` instead of the whole model again. A later process
+restores both, and patch.py decides whether the change since is one it can patch; a
+front-matter patch (relink.py) also reads the full build's pages file (cache.py). The kept
+build names the bodies and pages files by their stamps. It is used only while site/ is
+exactly as it was left (every file's size, times and inode), the code, configuration and
+build date are the same, and all its files are intact and belong together; anything else
+means a full build.
 
 The model is pickled, unlike the rest of the cache (marshal, plain data): rebuilding tens of
 thousands of objects from plain data costs as much as linking and planning again. Loading
@@ -27,7 +29,8 @@ from collections.abc import MutableMapping
 
 from . import uptodate
 from .bodies import Body, make_resolver
-from .cache import Cache, code_version, new_run, read_cache_file, read_framed, write_cache_file, write_framed_stream
+from .cache import (BODIES_FILE, Cache, code_version, new_run, read_bodies_table, read_cache_file, read_framed,
+                    write_cache_file, write_framed_stream)
 from .config import Config
 from .entities import Gazetteer
 from .patch import Kept, changed_items
@@ -54,28 +57,19 @@ _ALLOWED = {
 
 def store(config: Config, kept: Kept, run: str | None = None) -> str:
     """Write the kept build after a full build, and give its run (a new one unless given);
-    earlier patches no longer apply.
-
-    Streamed, never whole in memory: the bodies first, each on its own (marshal, plain data)
-    so that a patch decodes only those it reads, then the pickled model with where each body
-    lies, then the length of the bodies' part."""
+    earlier patches no longer apply. Streamed, never whole in memory. The bodies are not in
+    it: the cache's bodies file holds them, and the kept build names the one it goes with."""
     run = run or new_run()
     site = kept.site
     _remove(config, PATCH_FILE)
     with write_framed_stream(_path(config, KEPT_FILE)) as out:
-        places, offset = {}, 0
-        for key, body in site.bodies.items():
-            packed = marshal.dumps((body.html, body.text, body.mentions))
-            out.write(packed)
-            places[key], offset = (offset, len(packed)), offset + len(packed)
         state = {"version": code_version(), "run": run, "key": kept.snapshot.key, "taken_ns": kept.snapshot.taken_ns,
                  "inputs": kept.snapshot.inputs, "site_files": kept.site_files, "content": site.content,
-                 "links": site.links, "bodies": places, "build_date": site.build_date, "pages": kept.pages,
+                 "links": site.links, "bodies_run": kept.bodies_run, "build_date": site.build_date, "pages": kept.pages,
                  "problems": kept.problems, "readers": kept.readers, "excerpts": kept.excerpts,
                  "by_path": kept.by_path, "found": kept.found, "derived_from": kept.derived_from,
                  "pages_run": getattr(kept.remembered() if kept.remembered else None, "pages_run", "")}
         pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
-        out.write(offset.to_bytes(8, "big"))
     kept.run = run
     _store_head(config, kept)
     return run
@@ -96,7 +90,6 @@ def store_changes(config: Config, kept: Kept) -> None:
              "problems": kept.problems, "derived_from": kept.derived_from}
     with write_framed_stream(_path(config, PATCH_FILE)) as out:
         pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
-        out.write((0).to_bytes(8, "big"))
     _store_head(config, kept)
 
 
@@ -140,13 +133,13 @@ def _patch_likely(config: Config, snapshot: uptodate.Snapshot) -> bool:
 
 def _kept(config: Config, state: dict) -> Kept:
     urls = Urls(config.base_url)
-    site = Site(config, state["content"], state["links"], urls, _Bodies(state["packed"], state["bodies"]),
+    site = Site(config, state["content"], state["links"], urls, _bodies(config, state["content"], state["bodies_run"]),
                 state["build_date"])
     gazetteer = Gazetteer(site.content.entities)
     kept = Kept(config, uptodate.Snapshot.remembered(state["key"], state["inputs"], state["taken_ns"]), site,
                 None, state["pages"], state["problems"], make_resolver(site.content, urls), gazetteer,
                 readers=state["readers"], excerpts=state["excerpts"], by_path=state["by_path"], site_files=state["site_files"],
-                run=state["run"], found=state["found"], derived_from=state["derived_from"])
+                run=state["run"], found=state["found"], derived_from=state["derived_from"], bodies_run=state["bodies_run"])
     kept.remembered = _remembered(config, state["pages_run"])
     for key, (item, body) in state["changes"]["items"].items():
         kept.refresh(key, item, body)
@@ -171,6 +164,17 @@ def _remembered(config: Config, pages_run: str):
     return remembered
 
 
+def _bodies(config: Config, content, run: str) -> "_Bodies":
+    """The bodies of the cache's bodies file, if it is the one of this run, by item key."""
+    found = read_bodies_table(config.root / ".digest-cache" / BODIES_FILE)
+    if found is None or found[0].get("version") != code_version() or found[0].get("run") != run:
+        raise ValueError("not the bodies file of the kept build")
+    places = found[0]["places"]
+    return _Bodies(found[1], {(item.content_type, item.id): places[item.path.as_posix()]
+                              for table in (content.articles, content.briefs, content.incidents, content.pages)
+                              for item in table.values()})
+
+
 class _Bodies(MutableMapping):
     """The kept bodies, each decoded when first read: a patch reads a handful of thousands."""
 
@@ -180,7 +184,8 @@ class _Bodies(MutableMapping):
     def __getitem__(self, key) -> Body:
         if key not in self._bodies:
             start, length = self._places[key]
-            self._bodies[key] = Body(*marshal.loads(self._packed[start:start + length]))
+            entry = marshal.loads(self._packed[start:start + length])
+            self._bodies[key] = Body(entry["html"], entry["text"], tuple(entry["mentions"]))
         return self._bodies[key]
 
     def __setitem__(self, key, body: Body) -> None:
@@ -199,18 +204,16 @@ class _Bodies(MutableMapping):
 
 
 def _load(config: Config, name: str) -> dict | None:
-    """A stored file's state, with its bodies' part as "packed"; None if it is not this code's."""
+    """A stored file's state; None if it is not this code's."""
     payload = read_framed(_path(config, name))
-    if payload is None or len(payload) < 8:
+    if payload is None:
         return None
-    packed_length = int.from_bytes(payload[-8:], "big")
     try:
-        state = _ModelUnpickler(io.BytesIO(payload[packed_length:-8])).load()
+        state = _ModelUnpickler(io.BytesIO(payload)).load()
     except _DAMAGE:
         return None
     if not (isinstance(state, dict) and state.get("version") == code_version()):
         return None
-    state["packed"] = payload[:packed_length]
     return state
 
 

@@ -9,6 +9,7 @@ everything runs in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import Callable, Sequence
@@ -105,6 +106,8 @@ class Background:
             return
         self.pid = os.fork()
         if self.pid == 0:
+            # The copy leaves right after: the collector would only walk the inherited heap.
+            gc.disable()
             code = 1
             try:
                 task()

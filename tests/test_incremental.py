@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 
+from digest import bodies as bodies_module
 from digest import cache as cache_module
 from digest import stored, uptodate
 from digest import related as related_module
@@ -163,11 +164,16 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(project, tmp_path, garbage):
     assert build(root).report.ok
     for name in (cache_module.CACHE_FILE, cache_module.BODIES_FILE):
         path = root / ".digest-cache" / name
-        if garbage is None:  # a well-formed file with a valid checksum whose entries are lies
-            data = cache_module.read_cache_file(path)
-            for entry in data.get("bodies", {}).values():
+        if garbage is None and name == cache_module.BODIES_FILE:  # well-formed, valid checksum, lies inside
+            data = cache_module.read_bodies_file(path)
+            assert data["bodies"]
+            for entry in data["bodies"].values():
                 entry["html"] = "<p>forged</p>"
                 entry["refs"] = "nonsense"
+            cache_module.write_bodies_file(path, data)
+        elif garbage is None:
+            data = cache_module.read_cache_file(path)
+            data["pages"] = {page: "forged" for page in data["pages"]}
             cache_module.write_cache_file(path, data)
         elif garbage == "truncated":
             path.write_bytes(path.read_bytes()[:-10])
@@ -262,3 +268,54 @@ def test_a_failed_build_does_not_poison_the_cache(project, tmp_path):
     edit(root, "content/articles/one.md", "title: [broken", "title: One again")
     assert build(root).report.ok
     assert site_files(root) == cold_copy(root, tmp_path)
+
+
+def test_a_build_that_fails_keeps_the_cache_files_it_had_and_leaves_none_half_saved(project, tmp_path, monkeypatch):
+    """The bodies and items files are written ahead (cache.write_sources) while the build goes
+    on; a build that then fails leaves the files of the last good build in place, and nothing
+    written ahead: the next build still takes its bodies from them."""
+    root = project(SITE)
+    folder = root / ".digest-cache"
+    assert build(root).report.ok
+    before = {name: (folder / name).read_bytes() for name in (cache_module.BODIES_FILE, cache_module.ITEMS_FILE)}
+    edit(root, *EDITS["body"])
+    layout = root / "layouts" / "partials" / "meta.html"
+    kept_layout = layout.read_text()
+    layout.write_text(kept_layout + "{{ page.no_such_field.x }}")
+    assert not build(root).report.ok
+    assert {name: (folder / name).read_bytes() for name in before} == before
+    assert not list(folder.glob("*" + cache_module.PENDING))
+    layout.write_text(kept_layout)
+    rendered = []
+    original = bodies_module.render_one_body
+    monkeypatch.setattr(bodies_module, "render_one_body", lambda item, *rest: rendered.append(item.id) or original(item, *rest))
+    assert build(root).report.ok
+    assert rendered == ["one"]  # the edited body; every other from the last good build's file
+    assert site_files(root) == cold_copy(root, tmp_path)
+
+
+def test_when_writing_ahead_fails_the_cache_files_are_written_on_save(project, tmp_path, monkeypatch):
+    root = project(SITE)
+    monkeypatch.setattr(cache_module, "Background", _FailingCopy)
+    assert build(root).report.ok
+    folder = root / ".digest-cache"
+    assert cache_module.read_bodies_file(folder / cache_module.BODIES_FILE) is not None
+    assert not list(folder.glob("*" + cache_module.PENDING))
+    monkeypatch.undo()
+    edit(root, *EDITS["layout"])
+    rendered = []
+    original = bodies_module.render_one_body
+    monkeypatch.setattr(bodies_module, "render_one_body", lambda item, *rest: rendered.append(item.id) or original(item, *rest))
+    assert build(root).report.ok
+    assert rendered == []  # every body from the file save wrote
+    assert site_files(root) == cold_copy(root, tmp_path)
+
+
+class _FailingCopy:
+    """A Background whose copy died before it wrote anything."""
+
+    def __init__(self, task):
+        self.task = task
+
+    def wait(self) -> bool:
+        return False

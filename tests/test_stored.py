@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from digest import stored, uptodate
-from digest.cache import code_version, write_framed
+from digest.cache import BODIES_FILE, code_version, read_bodies_file, write_bodies_file, write_framed
 from digest.pipeline import build as pipeline_build
 from tests.conftest import DEFAULT_CONFIG, REPO, site_files
 from tests.test_incremental import cold_copy, edit
@@ -122,7 +122,7 @@ def empty(path):
 
 
 @pytest.mark.parametrize("damage", [truncate, flip_a_byte, empty])
-@pytest.mark.parametrize("name", [stored.KEPT_FILE, stored.PATCH_FILE])
+@pytest.mark.parametrize("name", [stored.KEPT_FILE, stored.PATCH_FILE, BODIES_FILE])
 def test_a_damaged_kept_build_is_not_used(project, tmp_path, damage, name):
     root = project(SITE)
     assert build(root).report.ok
@@ -151,11 +151,29 @@ def test_a_kept_build_that_would_run_code_is_refused_unrun(project, tmp_path):
     marker = tmp_path / "ran"
     # Well framed, the right version and checksum: only the unpickler's allow list stands in the way.
     hostile = pickle.dumps({"version": code_version(), "run": "x", "key": "x", "payload": _MakesAFolder(str(marker))})
-    write_framed(kept_file(root), hostile + len(b"").to_bytes(8, "big"))
+    write_framed(kept_file(root), hostile)
     edit(root, *BODY_EDITS[0])
     outcome = build(root)
     assert outcome.report.ok and not outcome.patched and not marker.exists()
     assert site_files(root) == cold_copy(root, tmp_path)
+
+
+def test_the_kept_build_takes_its_bodies_only_from_the_bodies_file_written_with_it(project, tmp_path):
+    """The kept build names the cache's bodies file it goes with by its stamp: another one
+    (well-formed, its checksum right, of another build) is not read, and the edit is built in full."""
+    root = project(SITE)
+    assert build(root).report.ok
+    path = root / ".digest-cache" / BODIES_FILE
+    data = read_bodies_file(path)
+    for entry in data["bodies"].values():
+        entry["html"] = "<p>forged</p>"
+    data["run"] = "another build"
+    write_bodies_file(path, data)
+    edit(root, *BODY_EDITS[0])
+    outcome = build(root)
+    assert outcome.report.ok and not outcome.patched
+    assert site_files(root) == cold_copy(root, tmp_path)
+    assert b"forged" not in b"".join(site_files(root).values())
 
 
 def test_a_kept_build_that_could_not_be_written_is_not_there_and_the_next_edit_builds_in_full(project, tmp_path,
