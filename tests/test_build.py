@@ -194,3 +194,21 @@ def test_the_build_date_appears_only_when_configured(project):
     assert build(root).report.ok
     today = time.strftime("%Y-%m-%d", time.gmtime())
     assert f'built <time datetime="{today}">' in (root / "site/articles/a1/index.html").read_text()
+
+
+def test_a_layout_calls_macros_call_blocks_and_our_helpers_alike_inside_and_outside_loops(project):
+    """Our helpers are called directly (render._Context); everything else (macros, a call
+    block's caller, `loop.cycle`) is called as Jinja calls it."""
+    root = project(ARTICLES)
+    (root / "layouts/page.html").write_text(
+        "{% macro link(item, name) %}<a href=\"{{ item_url(item) }}\">{{ item.title }} {{ tag_url(name) }}</a>{% endmacro %}"
+        "{% macro wrap() %}[{{ caller() }}]{% endmacro %}"
+        "{{ url('/x/') }}|"
+        "{% for name in ['a', 'b'] %}{{ loop.cycle('odd', 'even') }} {{ link(get(('article', 'a' ~ loop.index)), name) }}"
+        "{% call wrap() %}{{ name }} {{ url('/' ~ name ~ '/') }}{% endcall %};{% endfor %}")
+    (root / "content/pages").mkdir(exist_ok=True)
+    (root / "content/pages/about.md").write_text("---\ntitle: About\n---\nHi\n")
+    assert build(root).report.ok
+    assert site_files(root)["about/index.html"].decode() == (
+        '/x/|odd <a href="/articles/a1/">Article 1 /tags/a/</a>[a /a/];'
+        'even <a href="/articles/a2/">Article 2 /tags/b/</a>[b /b/];')
