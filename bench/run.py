@@ -6,7 +6,8 @@ or any worker). Rows: cold build (no cache, no site), rebuild with no change, af
 article's body, after editing one article's title and tags, after editing one layout, the
 preview showing a body edit (bench/preview.py, in this process), and the search indexing step
 alone. Environment: SIZES (default "1000 5000"), BIG=1 adds 20000,
-PEERS=1 adds Hugo and Pelican (bench/peers.py), OUT=file for the Markdown report.
+PEERS=1 adds Hugo and Pelican (bench/peers.py), OUT=file for the Markdown report,
+BENCH_SETTLE=seconds to wait before each cold build (default 61, see SETTLE_SECONDS).
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ from bench.preview import preview_row
 REPO = Path(__file__).resolve().parent.parent
 WORK = Path(os.environ.get("BENCH_DIR", "/tmp/digest-bench"))
 PYTHON = sys.executable
+# ext4 without a journal (this machine's /tmp) skips, when it hands out an inode, every inode
+# deleted in the last 60 s (6 min while its table block is unwritten): right after the bench's own
+# deletions (a corpus, a peer's output, pages a rebuild replaced), each file and folder a cold
+# build creates cost a scan, 10–40 % of the build by what was deleted just before. So every cold
+# build (ours and the peers') starts after a sync and a minute without deletions.
+SETTLE_SECONDS = float(os.environ.get("BENCH_SETTLE", "61"))
 
 
 def measure(command: list[str], cwd: Path | None = None) -> dict:
@@ -37,6 +44,12 @@ def measure(command: list[str], cwd: Path | None = None) -> dict:
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()[-2000:]}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
+
+
+def settle(at_least: float = 0.0) -> None:
+    """Let the file system forget the bench's deletions before a cold build (see SETTLE_SECONDS)."""
+    os.sync()
+    time.sleep(max(SETTLE_SECONDS, at_least))
 
 
 def our_build(root: Path, search: bool = False) -> list[str]:
@@ -56,7 +69,7 @@ def bench_size(n: int) -> list[tuple[str, dict]]:
     generate(n, root)
     # Inputs changed less than a second before a build are never trusted by the up-to-date
     # check (digest/uptodate.py: timestamps are coarse); an editor's files are older than that.
-    time.sleep(1.1)
+    settle(at_least=1.1)
     rows = [("cold build", measure(our_build(root)))]
     rows.append(("no-change rebuild", measure(our_build(root))))
     article = root / "content" / "articles" / f"article-{n // 2}.md"
@@ -89,6 +102,7 @@ def peer_rows(n: int) -> list[tuple[str, dict]]:
     for name, prepare in (("hugo", peers.prepare_hugo), ("pelican", peers.prepare_pelican)):
         project = prepare(corpus, WORK / f"{name}-{n}")
         peers.peer_reset(name, project)
+        settle()
         rows.append((f"{name} cold build", measure(peers.peer_command(name, project, bin_dir), cwd=project)))
     return rows
 
