@@ -195,8 +195,9 @@ class Cache:
         if self.writing is not None:
             self.writing.wait()
             for name in self.pending:
-                (self.folder / (name + PENDING)).unlink(missing_ok=True)
-                (self.folder / (name + PENDING)).with_suffix(".tmp").unlink(missing_ok=True)
+                pending = self.folder / (name + PENDING)
+                pending.unlink(missing_ok=True)
+                pending.with_suffix(".tmp").unlink(missing_ok=True)  # a copy that died while writing it
         self.writing, self.pending = None, []
 
     def _stamp_sources(self) -> list[str]:
