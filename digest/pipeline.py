@@ -93,8 +93,10 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
             urls = Urls(config.base_url)
             gazetteer = Gazetteer(content.entities)
             bodies = clock("markdown", render_bodies(content, urls, gazetteer, cache, _bodies_context(config), report))
-            if snapshot is not None and report.ok:
-                cache.write_sources()  # on the core that linking leaves idle
+            # On the core that linking leaves idle; not in the preview, a threaded process whose
+            # forks are kept to what it needed before (a shutdown hung once after this was added).
+            if snapshot is not None and report.ok and memory is None:
+                cache.write_sources()
             derived_from = len(report.problems)  # what follows a patch of the kept build finds again (relink.py)
             check_seed_hashes(config, content, report)
             found = {key: body.mentions for key, body in bodies.items()}
