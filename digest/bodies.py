@@ -28,6 +28,11 @@ class Body:
         """Printed in a layout (`{{ site.bodies[key] }}`), a body is its HTML."""
         return self.html
 
+    @classmethod
+    def of(cls, entry: dict) -> "Body":
+        """The body of a cache entry (render_one_body's)."""
+        return cls(entry["html"], entry["text"], tuple(entry["mentions"]))
+
 
 def make_resolver(content: Content, urls: Urls):
     """resolve(kind, id) → the link for an id, or None when nothing has that id."""
@@ -70,7 +75,7 @@ def render_bodies(content: Content, urls: Urls, gazetteer: Gazetteer, cache: Cac
         entry = cache.bodies[item.path.as_posix()]
         for line, message in entry["problems"]:
             report.error(item.path, line, message)
-        bodies[(item.content_type, item.id)] = Body(entry["html"], entry["text"], tuple(entry["mentions"]))
+        bodies[(item.content_type, item.id)] = Body.of(entry)
     return bodies
 
 

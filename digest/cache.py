@@ -182,6 +182,7 @@ class Cache:
         elif self.writing.wait():
             for name in self.pending:
                 os.replace(self.folder / (name + PENDING), self.folder / name)
+            self.pending = []  # in place: nothing left for close() to drop
         else:  # the copy failed: write them here (what fails again is raised this time)
             self._write(self.pending, "")
         self.close()

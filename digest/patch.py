@@ -202,7 +202,7 @@ def _reread(kept: Kept, key: tuple) -> tuple | None:
     entry = render_one_body(item, kept.resolve, kept.gazetteer)
     if entry["problems"]:
         return None
-    return item, Body(entry["html"], entry["text"], tuple(entry["mentions"])), local.problems
+    return item, Body.of(entry), local.problems
 
 
 def _body_alone(kept: Kept, key: tuple, item, body: Body, problems: list) -> bool:

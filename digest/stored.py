@@ -29,7 +29,7 @@ from collections.abc import MutableMapping
 
 from . import uptodate
 from .bodies import Body, make_resolver
-from .cache import (BODIES_FILE, Cache, code_version, new_run, read_bodies_table, read_cache_file, read_framed,
+from .cache import (BODIES_FILE, Cache, code_version, read_bodies_table, read_cache_file, read_framed,
                     write_cache_file, write_framed_stream)
 from .config import Config
 from .entities import Gazetteer
@@ -55,11 +55,10 @@ _ALLOWED = {
 }
 
 
-def store(config: Config, kept: Kept, run: str | None = None) -> str:
-    """Write the kept build after a full build, and give its run (a new one unless given);
-    earlier patches no longer apply. Streamed, never whole in memory. The bodies are not in
-    it: the cache's bodies file holds them, and the kept build names the one it goes with."""
-    run = run or new_run()
+def store(config: Config, kept: Kept, run: str) -> None:
+    """Write the kept build after a full build, stamped `run`; earlier patches no longer apply.
+    Streamed, never whole in memory. The bodies are not in it: the cache's bodies file holds
+    them, and the kept build names the one it goes with."""
     site = kept.site
     _remove(config, PATCH_FILE)
     with write_framed_stream(_path(config, KEPT_FILE)) as out:
@@ -72,7 +71,6 @@ def store(config: Config, kept: Kept, run: str | None = None) -> str:
         pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
     kept.run = run
     _store_head(config, kept)
-    return run
 
 
 def _store_head(config: Config, kept: Kept) -> None:
@@ -184,8 +182,7 @@ class _Bodies(MutableMapping):
     def __getitem__(self, key) -> Body:
         if key not in self._bodies:
             start, length = self._places[key]
-            entry = marshal.loads(self._packed[start:start + length])
-            self._bodies[key] = Body(entry["html"], entry["text"], tuple(entry["mentions"]))
+            self._bodies[key] = Body.of(marshal.loads(self._packed[start:start + length]))
         return self._bodies[key]
 
     def __setitem__(self, key, body: Body) -> None:

@@ -181,7 +181,7 @@ def test_a_kept_build_that_could_not_be_written_is_not_there_and_the_next_edit_b
     root = project(SITE)
     writes = stored.store
 
-    def fails_half_way(config, kept, run=None):
+    def fails_half_way(config, kept, run):
         writes(config, kept, run)
         raise OSError(28, "No space left on device")  # in the forked copy that writes it
 
