@@ -229,10 +229,16 @@ def plain_text(text: str) -> str:
 
 
 def _words(tokens) -> str:
-    """The text of parsed tokens, footnotes left out, whitespace collapsed."""
+    """The text of parsed tokens, footnotes left out, whitespace collapsed; a line break
+    between two words keeps them apart ("Russia\nexpelled" is two words, not one)."""
     words, in_notes = [], False
     for block in tokens:
         in_notes = (in_notes or block.type == "footnote_block_open") and block.type != "footnote_block_close"
         if block.type == "inline" and not in_notes:
-            words.append("".join(child.content for child in block.children or [] if child.type in ("text", "code_inline")))
+            words.append("".join(_BREAKS.get(child.type, child.content) for child in block.children or []
+                                 if child.type in _WORD_TOKENS))
     return " ".join(" ".join(words).split())
+
+
+_WORD_TOKENS = frozenset({"text", "code_inline", "softbreak", "hardbreak"})
+_BREAKS = {"softbreak": " ", "hardbreak": " "}

@@ -187,3 +187,15 @@ def test_agrees_with_a_naive_longest_match(pieces):
     })
     text = "".join(pieces)
     assert [(m.entity, m.start, m.end) for m in gazetteer.find(text)] == naive(text)
+
+
+def test_a_body_names_entities_on_either_side_of_a_line_break(gazetteer):
+    from digest.bodies import render_one_body
+
+    class Item:  # just what render_one_body reads of an article
+        content_type, body_line, hide_entities = "article", 1, ()
+        body = "Officials from\nNATO met envoys of the\nCzech Republic and\nRussia."
+
+    entry = render_one_body(Item, lambda kind, ident: f"/{kind}/{ident}/", gazetteer)
+    assert entry["mentions"] == ["nato", "czechia", "russia"]
+    assert entry["text"] == "Officials from NATO met envoys of the Czech Republic and Russia."

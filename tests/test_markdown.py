@@ -65,3 +65,10 @@ def test_tables_render():
 
 def test_plain_text_leaves_out_markup_and_footnotes():
     assert plain_text("Some *words* here.[^1]\n\n[^1]: hidden note") == "Some words here."
+
+
+def test_plain_text_keeps_words_apart_across_line_breaks():
+    # Editors wrap paragraphs; the text behind excerpts, search and entity mentions must not
+    # glue the last word of a line to the first of the next.
+    assert plain_text("Russia expelled\nthe *envoys*\nof NATO.  \nThen `code`\\\nended.") == \
+        "Russia expelled the envoys of NATO. Then code ended."
