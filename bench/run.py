@@ -6,7 +6,7 @@ or any worker). Rows: cold build (no cache, no site), rebuild with no change, af
 article's body, after editing one article's title and tags, after editing one layout, the
 preview showing a body edit (bench/preview.py, in this process), and the search indexing step
 alone. Environment: SIZES (default "1000 5000"), BIG=1 adds 20000,
-PEERS=1 adds Hugo and Pelican (bench/peers.py), OUT=file for the Markdown report,
+PEERS=1 adds Hugo and Pelican (bench/peers.py) and the issue's reference floor (bench/floor.py), OUT=file for the Markdown report,
 BENCH_SETTLE=seconds to wait before each cold build (default 61, see SETTLE_SECONDS).
 """
 
@@ -92,6 +92,16 @@ def _pagefind_command(root: Path) -> list[str]:
     return [str(pagefind_bin.get_executable()), "--site", str(root / "site"), "--output-subdir", "pagefind", "--silent"]
 
 
+def floor_rows(n: int) -> list[tuple[str, dict]]:
+    """The issue's reference floor (bench/floor.py) on the same articles, on one core and on two."""
+    corpus = WORK / f"digest-{n}"
+    settle()  # each run writes into a folder of its own: no deletion between the two
+    return [(f"reference floor, {workers} core{'s' if workers > 1 else ''}",
+             measure([PYTHON, "-m", "bench.floor", str(corpus), str(WORK / f"floor-{n}-{workers}"),
+                      "--workers", str(workers)], cwd=REPO))
+            for workers in (1, 2)]
+
+
 def peer_rows(n: int) -> list[tuple[str, dict]]:
     """Hugo and Pelican building the same articles, each cold, in the same run."""
     from bench import peers
@@ -128,6 +138,12 @@ def table(n: int, rows: list[tuple[str, dict]]) -> list[str]:
     for name, m in peers:
         lines.append(f"\nOur cold build takes {cold / m['wall']:.2f} × the time of {name.split()[0]} "
                      f"(memory {rows[0][1]['rss']:.0f} vs {m['rss']:.0f} MiB).")
+    floors = [(name.split(", ")[1], m["wall"]) for name, m in rows if name.startswith("reference floor")]
+    if floors:
+        each = " and ".join(f"{wall:.2f} s on {cores}" for cores, wall in floors)
+        lines.append(f"\nThe reference floor (bench/floor.py: read, front matter, markdown-it-py, one small template, "
+                     f"write; article pages only) takes {each}: our cold build takes "
+                     f"{cold / min(wall for _, wall in floors):.2f} × the faster.")
     return lines + [""]
 
 
@@ -141,7 +157,7 @@ def main() -> int:
     for n in sizes:
         rows = bench_size(n)
         if os.environ.get("PEERS") == "1":
-            rows += peer_rows(n)
+            rows += floor_rows(n) + peer_rows(n)
         colds[n] = rows[0][1]["wall"]
         lines = table(n, rows)
         print("\n".join(lines), flush=True)
