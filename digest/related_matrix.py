@@ -49,8 +49,12 @@ class Matrix:
         lo, hi = block.start, block.stop
         product = (self.weighted[lo:hi] @ self.holders).tocsr()
         row = np.repeat(np.arange(lo, hi), np.diff(product.indptr))
-        col = product.indices
-        score = product.data + _time_terms(self.days[row], self.days[col], weights)
+        # Time adds at most weights.time: a pair that falls short of the threshold by more cannot
+        # make a list, and most pairs (sharing one common thing) are dropped here, before their
+        # time terms are computed (about half of this method's time at N = 5,000).
+        reach = product.data >= weights.threshold - max(weights.time, 0.0) - 2 * MARGIN
+        row, col, shared = row[reach], product.indices[reach], product.data[reach]
+        score = shared + _time_terms(self.days[row], self.days[col], weights)
         keep = (col != row) & (score >= weights.threshold - MARGIN)
         row, col, score = row[keep], col[keep], score[keep]
         order = np.lexsort((-score, row))
