@@ -111,6 +111,12 @@ def test_decomposed_text_matches_and_offsets_index_the_original(gazetteer):
     assert mentions[1].start == text.index("NATO")
 
 
+def test_entities_in_reads_wrapped_and_decomposed_names_as_find_does(gazetteer):
+    text = "The Czech\n  Republic and Andrej Babis\u030c met; NATO and the Czech  Republic again"
+    assert gazetteer.entities_in(text) == list(dict.fromkeys(m.entity for m in gazetteer.find(text))) == \
+        ["czechia", "babis", "nato"]
+
+
 def test_decomposed_alias_matches_composed_text():
     gazetteer = Gazetteer({"babis": Entity("babis", "Andrej Babis\u030c", "person")})
     assert found(gazetteer, "Andrej Babiš said") == [("babis", "Andrej Babiš")]
@@ -187,6 +193,7 @@ def test_agrees_with_a_naive_longest_match(pieces):
     })
     text = "".join(pieces)
     assert [(m.entity, m.start, m.end) for m in gazetteer.find(text)] == naive(text)
+    assert gazetteer.entities_in(text) == list(dict.fromkeys(entity for entity, _, _ in naive(text)))
 
 
 def test_a_body_names_entities_on_either_side_of_a_line_break(gazetteer):

@@ -72,3 +72,20 @@ def test_plain_text_keeps_words_apart_across_line_breaks():
     # glue the last word of a line to the first of the next.
     assert plain_text("Russia expelled\nthe *envoys*\nof NATO.  \nThen `code`\\\nended.") == \
         "Russia expelled the envoys of NATO. Then code ended."
+
+
+def test_entity_links_first_mentions_only_and_the_side_note_copy_has_no_links():
+    from digest.entities import Gazetteer
+    from digest.model import Entity
+
+    gazetteer = Gazetteer({"nato": Entity("nato", "NATO", "organization"),
+                           "acme": Entity("acme", "A&B <Corp>", "organization")})
+    text = "NATO and A&B <Corp> met; NATO again.[^1] [NATO](https://example.org/)\n\n[^1]: Per A&B <Corp> and NATO."
+    rendered = render_markdown(text, 1, lambda kind, ident: f"/{kind}/{ident}/?a=1&b=2", gazetteer)
+    body, notes = rendered.html.split('<section class="footnotes"')
+    assert body.count('class="entity-link"') == 2
+    assert '<a href="/entity/nato/?a=1&amp;b=2" class="entity-link">NATO</a> and ' \
+           '<a href="/entity/acme/?a=1&amp;b=2" class="entity-link">A&amp;B &lt;Corp&gt;</a> met; NATO again.' in body
+    side = body.split('<span class="sidenote-number">1</span>')[1].split("</span>")[0]
+    assert "<a" not in side and "A&amp;B &lt;Corp&gt; and NATO." in side
+    assert rendered.text == "NATO and A&B <Corp> met; NATO again. NATO"
