@@ -57,12 +57,14 @@ class Staging:
         # The staging folder holds no links (see _inventory), so a path without `..` stays in it.
         if relative is None:
             raise ValueError(f"refusing to write outside the site: {site_path}")
-        target = self.dir / relative
         self._folder_for(relative)
+        target = os.path.join(self.dir, relative)  # plain strings and os calls: thousands of pages
         if relative not in self.present:  # a new file: no link to site/ to write through
-            target.write_bytes(data)
+            _write_new(target, data)
             return
-        _replace(target, lambda temporary: temporary.write_bytes(data))
+        temporary = f"{target}.{os.getpid()}.tmp"  # the old file may be shared with site/ (see _replace)
+        _write_new(temporary, data)
+        os.replace(temporary, target)
 
     def identity(self, site_path: str, staged: bool = True) -> str | None:
         """Size, modification time and inode of a page's file, staged or in the current site/:
@@ -165,7 +167,10 @@ class Staging:
     def _folder_for(self, relative: str) -> None:
         folder = relative.rpartition("/")[0]
         if folder and folder not in self.folders:
-            (self.dir / folder).mkdir(parents=True, exist_ok=True)
+            try:
+                os.mkdir(os.path.join(self.dir, folder))
+            except (FileNotFoundError, FileExistsError):  # its parent is missing too, or it is there
+                os.makedirs(os.path.join(self.dir, folder), exist_ok=True)
             self.folders.add(folder)
 
 
@@ -274,6 +279,23 @@ def _inside(site_path: str) -> str | None:
 def _plainly_inside(site_dir: Path, path: Path, relative: str) -> bool:
     """No link on the way from site/ to path: it is where its relative path says."""
     return os.path.realpath(path) == os.path.normpath(os.path.join(os.path.realpath(site_dir), relative))
+
+
+def _write_new(path: str, data: bytes) -> None:
+    """Write a file that is not there (or replace it), with the system's calls and no buffering;
+    a failed write (a full disk) names the file, as a failed open does."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view):]
+        finally:
+            os.close(descriptor)
+    except OSError as exc:
+        if exc.filename is not None:
+            raise
+        raise OSError(exc.errno, exc.strerror, path) from exc
 
 
 def _replace(target: Path, make) -> None:
