@@ -194,11 +194,23 @@ def _footnote_block_open(self, tokens, idx, options, env) -> str:
     return '<section class="footnotes" aria-label="Notes">\n<h2 class="footnotes-title">Notes</h2>\n<ol class="footnotes-list">\n'
 
 
+def _normalize(state) -> None:
+    """markdown-it's own first rule, without rewriting every line break of every body: CR LF
+    and lone CR become LF, NUL becomes U+FFFD (the reader has mostly done both already)."""
+    src = state.src
+    if "\r" in src:
+        src = src.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in src:
+        src = src.replace("\0", "\ufffd")
+    state.src = src
+
+
 def make_parser() -> MarkdownIt:
     """The one configured parser: CommonMark without raw HTML, plus our plugins."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.validateLink = _validate_link
+    md.core.ruler.at("normalize", _normalize)
     md.use(footnote_plugin)
     md.use(container_plugin, name="note", validate=lambda params, *args: bool(params.strip()), render=_note_render)
     md.core.ruler.push("heading_ids", _heading_ids)

@@ -89,3 +89,11 @@ def test_entity_links_first_mentions_only_and_the_side_note_copy_has_no_links():
     side = body.split('<span class="sidenote-number">1</span>')[1].split("</span>")[0]
     assert "<a" not in side and "A&amp;B &lt;Corp&gt; and NATO." in side
     assert rendered.text == "NATO and A&B <Corp> met; NATO again. NATO"
+
+
+def test_line_endings_and_nul_are_normalized_as_commonmark_says():
+    from markdown_it import MarkdownIt
+
+    reference = MarkdownIt("commonmark", {"html": False})
+    for text in ("a\r\nb\rc\n\r\n# h\r\rd", "x\0y\r\n\r\n\0", "plain\n\ntext"):
+        assert render_markdown(text, 1, resolve).html == reference.render(text).replace("<h1>", '<h1 id="h">')
