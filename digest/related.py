@@ -66,13 +66,18 @@ class Features:
     relations: dict
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Related:
     """One related item, its score and the reasons in words."""
 
     key: tuple
     score: float
     reasons: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        # The dataclass's own text without its guard against cycles (a Related holds none):
+        # every item's digest prints its related list (depend.py), tens of thousands of these.
+        return f"Related(key={self.key!r}, score={self.score!r}, reasons={self.reasons!r})"
 
 
 @dataclass(frozen=True)
