@@ -72,6 +72,13 @@ class _WatchingEnvironment(jinja2.Environment):
 
     site: Site
 
+    def make_globals(self, d):
+        """A layout's globals as one plain dict, not Jinja's ChainMap over the environment's:
+        they are copied into a new context for every page, include and card (tens of thousands
+        per build), and a ChainMap is copied key by key in Python. The build sets every global
+        before it loads a layout and never changes one after (reset_cards empties the cards)."""
+        return {**self.globals, **(d or {})}
+
     def getattr(self, obj, attribute):
         # Jinja's own getattr, inlined: this runs for every `a.b` of every page.
         if attribute in _WATCHED or attribute.startswith("_"):
@@ -153,12 +160,14 @@ def _card_renderer(env: _WatchingEnvironment):
             reads.note(token)
         return html
 
-    return _Helper(card)
+    helper = _Helper(card)
+    helper.forget = cards.clear
+    return helper
 
 
 def reset_cards(env: jinja2.Environment) -> None:
     """Forget the cards rendered so far (a body they showed has changed)."""
-    env.globals["card"] = _card_renderer(env)
+    env.globals["card"].forget()
 
 
 class _Helper(functools.partial):
