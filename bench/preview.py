@@ -1,7 +1,10 @@
 """The preview row of `make bench`: a body edit saved, until the open page is told to reload.
 
-The preview (`make serve`, without search, as the other rows) runs in this process; a
-livereload client connected to it saves one article with a new sentence a few times and
+The preview (`make serve`, without search, as the other rows) runs in a process of its own
+(`python -m bench.preview ROOT ARTICLE PAGE` prints the row as JSON): kept in the bench's
+process, its model would count in the peak memory of every process the bench starts after it,
+as a forked child's peak includes the parent it was copied from until it runs its program.
+A livereload client connected to it saves one article with a new sentence a few times and
 measures from the save to the reload message, then checks the page it would reload shows
 the sentence. The watcher's polling, its debounce and the build all count.
 """
@@ -13,6 +16,7 @@ import contextlib
 import io
 import json
 import statistics
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -52,3 +56,8 @@ async def _edits(url: str, article: Path, page: str) -> list[float]:
             raise SystemExit(f"bench: the preview reloaded {page} without the edit")
     socket.close()
     return delays
+
+
+if __name__ == "__main__":
+    root, article, page = sys.argv[1:4]
+    print(json.dumps(preview_row(Path(root), Path(article), page)))

@@ -12,6 +12,7 @@ BENCH_SETTLE=seconds to wait before each cold build (default 61, see SETTLE_SECO
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil
@@ -21,7 +22,6 @@ import time
 from pathlib import Path
 
 from bench.generate import generate
-from bench.preview import preview_row
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = Path(os.environ.get("BENCH_DIR", "/tmp/digest-bench"))
@@ -80,10 +80,18 @@ def bench_size(n: int) -> list[tuple[str, dict]]:
     rows.append(("one article's title and tags edited", measure(our_build(root))))
     edit(root / "layouts" / "partials" / "meta.html", "Date unknown", "Date not known")
     rows.append(("one layout edited", measure(our_build(root))))
-    rows.append(("preview: body edit saved → page reloaded (median)",
-                 preview_row(root, article, f"/articles/article-{n // 2}/")))
+    rows.append(("preview: body edit saved → page reloaded (median)", preview_row(root, article, f"/articles/article-{n // 2}/")))
     rows.append(("search index (Pagefind) alone", measure(_pagefind_command(root))))
     return rows
+
+
+def preview_row(root: Path, article: Path, page: str) -> dict:
+    """bench/preview.py's row, measured in a process of its own (see there why)."""
+    done = subprocess.run([PYTHON, "-m", "bench.preview", str(root), str(article), page], cwd=REPO,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"bench: the preview row failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 def _pagefind_command(root: Path) -> list[str]:
