@@ -36,6 +36,7 @@ from .entities import Gazetteer
 from .patch import Kept, changed_items
 from .render import Site, make_environment
 from .urls import Urls
+from .workers import Forked
 
 HEAD_FILE = "kept-head.bin"
 KEPT_FILE = "kept.bin"
@@ -102,20 +103,22 @@ def restore(config: Config, snapshot: uptodate.Snapshot) -> Kept | None:
     change since looks like one it can patch; else None."""
     if not _patch_likely(config, snapshot):
         return None
-    state = _load(config, KEPT_FILE)
-    if state is None or state.get("key") != snapshot.key:
-        return None
-    changes = _load(config, PATCH_FILE)
-    try:
-        if changes is not None and changes.get("run") == state["run"]:
-            state.update({name: changes[name] for name in ("taken_ns", "inputs", "site_files", "changes", "problems",
-                                                           "derived_from")})
-        else:
-            state["changes"] = {"items": {}, "reads": {}, "printed": {}}
-        kept = _kept(config, state)
-    except (KeyError, TypeError, AttributeError, ValueError):
-        return None  # a file of the right version but the wrong shape: not ours to trust
-    return kept if kept.site_files == uptodate.site_files(config) else None
+    # site/ is looked over (thousands of folders) by a forked copy while this process loads the model.
+    with Forked(lambda: uptodate.site_files(config)) as site_now:
+        state = _load(config, KEPT_FILE)
+        if state is None or state.get("key") != snapshot.key:
+            return None
+        changes = _load(config, PATCH_FILE)
+        try:
+            if changes is not None and changes.get("run") == state["run"]:
+                state.update({name: changes[name] for name in ("taken_ns", "inputs", "site_files", "changes", "problems",
+                                                               "derived_from")})
+            else:
+                state["changes"] = {"items": {}, "reads": {}, "printed": {}}
+            kept = _kept(config, state)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            return None  # a file of the right version but the wrong shape: not ours to trust
+        return kept if kept.site_files == site_now.value() else None
 
 
 def _patch_likely(config: Config, snapshot: uptodate.Snapshot) -> bool:

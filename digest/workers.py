@@ -12,6 +12,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
+import signal
 from typing import Callable, Sequence
 
 PARALLEL_MIN = 400
@@ -120,3 +122,50 @@ class Background:
             _, status = os.waitpid(self.pid, 0)
             self.pid, self.ok = None, os.waitstatus_to_exitcode(status) == 0
         return self.ok
+
+
+class Forked:
+    """A function's value, computed by a forked copy of this process while this one goes on
+    (`with Forked(task) as later: … later.value()`). Where fork is unavailable, or the copy
+    fails, the value is computed here when asked. Leaving the block without asking stops the copy."""
+
+    def __init__(self, task: Callable[[], object]):
+        self.task, self.pid = task, None
+        if not _can_fork():
+            return
+        reading, writing = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            gc.disable()  # the copy leaves right after, as Background's does
+            code = 1
+            try:
+                os.close(reading)
+                with os.fdopen(writing, "wb") as out:
+                    pickle.dump(task(), out, protocol=pickle.HIGHEST_PROTOCOL)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writing)
+        self.reading = os.fdopen(reading, "rb")
+
+    def value(self):
+        """The task's value: the copy's, or computed here if there is no copy or it failed."""
+        if self.pid is None:
+            return self.task()
+        data = self.reading.read()
+        return pickle.loads(data) if self._reap() else self.task()
+
+    def __enter__(self) -> "Forked":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pid is not None:  # a value not asked for: the copy may be blocked writing it
+            os.kill(self.pid, signal.SIGKILL)
+            self._reap()
+
+    def _reap(self) -> bool:
+        """Close the pipe and wait for the copy to end; whether it succeeded."""
+        self.reading.close()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return os.waitstatus_to_exitcode(status) == 0

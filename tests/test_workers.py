@@ -88,3 +88,27 @@ def test_a_large_site_builds_the_same_bytes_and_problems_on_one_core_and_on_all(
     assert outcome.written
     assert site_files(copy) == everywhere
     assert messages(outcome) == [warning.replace(str(root), str(copy)) for warning in warnings]
+
+
+def test_a_forked_value_comes_from_another_process_or_is_computed_here():
+    with workers.Forked(lambda: (os.getpid(), list(range(100_000)))) as later:
+        pid, numbers = later.value()
+    assert numbers == list(range(100_000)) and (pid != os.getpid() or not workers._can_fork())
+
+    main = os.getpid()
+
+    def only_here():
+        if os.getpid() != main:
+            raise RuntimeError("the copy fails")
+        return "here"
+
+    with workers.Forked(only_here) as later:
+        assert later.value() == "here"
+
+
+def test_a_forked_value_not_asked_for_leaves_no_process_behind():
+    with workers.Forked(lambda: "x" * 10_000_000) as later:  # far more than a pipe holds: the copy blocks
+        pid = later.pid
+    if pid is not None:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, 0)
