@@ -15,8 +15,6 @@ hard links and must never be written through), and whatever the plan does not na
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import fcntl
 import functools
 import hashlib
@@ -323,11 +321,14 @@ def _exchange(first: Path, second: Path) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _renameat2():
-    """libc's renameat2, looked up once per process (find_library runs ldconfig); None if absent."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
+    """libc's renameat2 from the symbols this process already has, looked up once; None if absent.
+    (ctypes is imported here: a build that swaps no folder, a patch, need not load it.)"""
+    import ctypes
+
+    try:
+        return getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    except OSError:
         return None
-    return getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None)
 
 
 def _is_real_folder(path: Path) -> bool:
