@@ -78,6 +78,8 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
             if not fill and (kept := _last_build(config, snapshot, memory)) is not None:
                 if (patched := patch(kept, config, snapshot, report)) is not None:
                     _patched(config, snapshot, kept, patched, report, on_disk=memory is None)
+                    if memory is not None:
+                        kept.reading()  # indexed now, not at the preview's next save
                     outcome.kept = kept
                     outcome.rendered_paths, outcome.pages = patched, len(kept.pages)
                     outcome.written = outcome.patched = True

@@ -51,7 +51,7 @@ def relink(kept: Kept, fresh: dict, config: Config, report: Report) -> list[str]
     kept.base = rendered.base
     kept.problems = kept.problems[:kept.derived_from] + derived.problems
     kept.relink_due = False
-    kept.index_reads({page.path: _reads(kept, remembered, page.path) for page in pages})
+    kept.reads_due = {page.path: _reads(kept, remembered, page.path) for page in pages}
     report.problems.extend(kept.problems)
     return sorted(rendered.pages)
 
@@ -147,10 +147,11 @@ def _may_differ(kept: Kept, pages: list[PagePlan], fingerprint: Fingerprints, re
 
 def _reading(kept: Kept, touched: set[str]) -> set[str]:
     """The kept plan's pages that read anything of these items ("kind|id"), or everything."""
+    readers, excerpts = kept.reading()
     tokens = list(EVERYTHING)
     for prefix in touched:
-        tokens += [f"body|{prefix}", f"source|{prefix}", f"item|{prefix}", *kept.excerpts.get(prefix, ())]
-    return {kept.pages[index].path for token in tokens for index in kept.readers.get(token, ())}
+        tokens += [f"body|{prefix}", f"source|{prefix}", f"item|{prefix}", *excerpts.get(prefix, ())]
+    return {kept.pages[index].path for token in tokens for index in readers.get(token, ())}
 
 
 def _put_in_place(kept: Kept, config: Config, pages: list[PagePlan], rendered: _Rendered) -> bool:

@@ -61,12 +61,13 @@ def store(config: Config, kept: Kept, run: str) -> None:
     Streamed, never whole in memory. The bodies are not in it: the cache's bodies file holds
     them, and the kept build names the one it goes with."""
     site = kept.site
+    readers, excerpts = kept.reading()
     _remove(config, PATCH_FILE)
     with write_framed_stream(_path(config, KEPT_FILE)) as out:
         state = {"version": code_version(), "run": run, "key": kept.snapshot.key, "taken_ns": kept.snapshot.taken_ns,
                  "inputs": kept.snapshot.inputs, "site_files": kept.site_files, "content": site.content,
                  "links": site.links, "bodies_run": kept.bodies_run, "build_date": site.build_date, "pages": kept.pages,
-                 "problems": kept.problems, "readers": kept.readers, "excerpts": kept.excerpts,
+                 "problems": kept.problems, "readers": readers, "excerpts": excerpts,
                  "by_path": kept.by_path, "found": kept.found, "derived_from": kept.derived_from,
                  "pages_run": getattr(kept.remembered() if kept.remembered else None, "pages_run", "")}
         pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
