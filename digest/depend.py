@@ -125,6 +125,7 @@ class Fingerprints:
         self.entries: dict = {}
         self.texts: dict = {}
         self.tokens: dict = {}
+        self.pages: dict = {}  # path → (page, its page_fingerprint): a page is fingerprinted before and after it renders
 
     def __call__(self, page: PagePlan, reads: list[str] | None) -> str | None:
         """None when what the page read is not known (or not understood): it must be rendered."""
@@ -138,9 +139,11 @@ class Fingerprints:
             if tokens[token] is None:
                 return None
             read.append(tokens[token])
-        return _hash(page_fingerprint(page, self.shared, self.digests, self.content, self.links, self.cards, self.texts,
-                                      self.entries),
-                     "\0".join(read))
+        known = self.pages.get(page.path)
+        if known is None or known[0] is not page:
+            known = self.pages[page.path] = (page, page_fingerprint(page, self.shared, self.digests, self.content,
+                                                                    self.links, self.cards, self.texts, self.entries))
+        return _hash(known[1], "\0".join(read))
 
     def token(self, token: str) -> str | None:
         """The digest of what a read token stands for now ("" for something that is gone)."""
