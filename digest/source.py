@@ -14,6 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
@@ -326,22 +327,23 @@ def _check_text(text: str, line: int) -> None:
 
 
 def iter_files(folder: Path, suffix: str) -> list[Path]:
-    """Files with a suffix under a folder, sorted; hidden files and symlinks out of it skipped."""
+    """Files with a suffix under a folder, sorted; hidden files and symlinks out of it skipped.
+    Links to folders are not followed (as os.walk does not); a link to a file counts if it
+    leads to one inside the folder."""
     if not folder.is_dir():
         return []
     root = folder.resolve()
     found = []
-    for directory, folders, names in os.walk(folder):  # links to folders are not followed
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        for name in names:
-            if name.startswith(".") or not name.endswith(suffix):
+    for entry in _entries(folder):
+        if not entry.name.endswith(suffix) or _is_dir(entry):
+            continue
+        if entry.is_symlink():
+            # A link to nothing or round in a loop is no file; one out of the folder is skipped.
+            if not os.path.isfile(entry.path) or not Path(entry.path).resolve().is_relative_to(root):
                 continue
-            path = os.path.join(directory, name)
-            if not os.path.isfile(path):  # also false for a link to nothing or round in a loop
-                continue
-            if os.path.islink(path) and not Path(path).resolve().is_relative_to(root):
-                continue
-            found.append(Path(path))
+        elif not entry.is_file(follow_symlinks=False):
+            continue
+        found.append(Path(entry.path))
     return sorted(found)
 
 
@@ -352,9 +354,7 @@ def symlink_problems(folder: Path) -> list[tuple[Path, str]]:
         return []
     root = folder.resolve()
     found = []
-    for path in sorted(folder.rglob("*")):
-        if not path.is_symlink() or any(part.startswith(".") for part in path.relative_to(folder).parts):
-            continue
+    for path in sorted(Path(entry.path) for entry in _entries(folder) if entry.is_symlink()):
         try:
             target = path.resolve(strict=True)
         except FileNotFoundError:
@@ -367,3 +367,28 @@ def symlink_problems(folder: Path) -> list[tuple[Path, str]]:
         if not target.is_relative_to(root):
             found.append((path, "outside"))
     return found
+
+
+def _entries(folder: Path) -> Iterator[os.DirEntry]:
+    """Every entry under a folder but hidden ones and what lies in them, never through a link
+    to a folder; each entry's type comes with its folder's listing, not from a call per file.
+    A folder that cannot be listed is passed over."""
+    pending = [str(folder)]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as listing:
+                entries = [entry for entry in listing if not entry.name.startswith(".")]
+        except OSError:
+            continue
+        for entry in entries:
+            yield entry
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """A folder, or a link to one (a link round in a loop is neither)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
