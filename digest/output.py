@@ -60,7 +60,8 @@ class Staging:
         if relative not in self.present:  # a new file: no link to site/ to write through
             _write_new(target, data)
             return
-        temporary = f"{target}.{os.getpid()}.tmp"  # the old file may be shared with site/ (see _replace)
+        folder, name = os.path.split(target)  # the old file may be shared with site/ (see _replace)
+        temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
         _write_new(temporary, data)
         os.replace(temporary, target)
 
