@@ -4,10 +4,11 @@ Each measurement is a whole `build.py build` process (start-up included), timed 
 CPU time (user + system, all its processes) and peak memory (largest resident set of the process
 or any worker). Rows: cold build (no cache, no site), rebuild with no change, after editing one
 article's body, after editing one article's title and tags, after editing one layout, the
-preview showing a body edit (bench/preview.py, in this process), and the search indexing step
+preview showing a body edit (bench/preview.py, in a process of its own), and the search indexing step
 alone. Environment: SIZES (default "1000 5000"), BIG=1 adds 20000,
 PEERS=1 adds Hugo and Pelican (bench/peers.py) and the issue's reference floor (bench/floor.py), OUT=file for the Markdown report,
-BENCH_SETTLE=seconds to wait before each cold build (default 61, see SETTLE_SECONDS).
+BENCH_SETTLE=seconds to wait before each cold build (default 61, see SETTLE_SECONDS),
+REPEAT=k to measure every cold build k times and show the median run.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ PYTHON = sys.executable
 # build creates cost a scan, 10–40 % of the build by what was deleted just before. So every cold
 # build (ours and the peers') starts after a sync and a minute without deletions.
 SETTLE_SECONDS = float(os.environ.get("BENCH_SETTLE", "61"))
+# This virtual machine's speed drifts by 10–25 % within the hour: with REPEAT=k every cold build
+# (ours, the floor's, the peers') is measured k times and its row shows the median run.
+REPEAT = max(1, int(os.environ.get("REPEAT", "1")))
 
 
 def measure(command: list[str], cwd: Path | None = None) -> dict:
@@ -44,6 +48,26 @@ def measure(command: list[str], cwd: Path | None = None) -> dict:
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()[-2000:]}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
+
+
+def measure_cold(command: list[str], reset, cwd: Path | None = None, at_least: float = 0.0) -> dict:
+    """A cold build measured REPEAT times, each after reset() and a settle: the median run by
+    wall time, with the fastest and slowest wall times when there are several."""
+    runs = []
+    for _ in range(REPEAT):
+        reset()
+        settle(at_least)
+        runs.append(measure(command, cwd))
+    return median_run(runs)
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time (the slower middle one of an even count), with the range."""
+    ordered = sorted(runs, key=lambda run: run["wall"])
+    middle = dict(ordered[len(ordered) // 2])
+    if len(ordered) > 1:
+        middle["range"] = (ordered[0]["wall"], ordered[-1]["wall"])
+    return middle
 
 
 def settle(at_least: float = 0.0) -> None:
@@ -69,8 +93,8 @@ def bench_size(n: int) -> list[tuple[str, dict]]:
     generate(n, root)
     # Inputs changed less than a second before a build are never trusted by the up-to-date
     # check (digest/uptodate.py: timestamps are coarse); an editor's files are older than that.
-    settle(at_least=1.1)
-    rows = [("cold build", measure(our_build(root)))]
+    rows = [("cold build", measure_cold(our_build(root), lambda: _clear(root, ("site", ".digest-cache", ".site.spare")),
+                                        at_least=1.1))]
     rows.append(("no-change rebuild", measure(our_build(root))))
     article = root / "content" / "articles" / f"article-{n // 2}.md"
     edit(article, "\n\n", "\n\nAn edited sentence for the benchmark.\n\n")
@@ -102,12 +126,19 @@ def _pagefind_command(root: Path) -> list[str]:
 
 def floor_rows(n: int) -> list[tuple[str, dict]]:
     """The issue's reference floor (bench/floor.py) on the same articles, on one core and on two."""
-    corpus = WORK / f"digest-{n}"
-    settle()  # each run writes into a folder of its own: no deletion between the two
-    return [(f"reference floor, {workers} core{'s' if workers > 1 else ''}",
-             measure([PYTHON, "-m", "bench.floor", str(corpus), str(WORK / f"floor-{n}-{workers}"),
-                      "--workers", str(workers)], cwd=REPO))
-            for workers in (1, 2)]
+    corpus, rows = WORK / f"digest-{n}", []
+    for workers in (1, 2):
+        out = WORK / f"floor-{n}-{workers}"
+        command = [PYTHON, "-m", "bench.floor", str(corpus), str(out), "--workers", str(workers)]
+        rows.append((f"reference floor, {workers} core{'s' if workers > 1 else ''}",
+                     measure_cold(command, lambda: shutil.rmtree(out, ignore_errors=True), cwd=REPO)))
+    return rows
+
+
+def _clear(root: Path, names: tuple[str, ...]) -> None:
+    """Remove what a build left under root, so that the next one is cold."""
+    for name in names:
+        shutil.rmtree(root / name, ignore_errors=True)
 
 
 def peer_rows(n: int) -> list[tuple[str, dict]]:
@@ -119,9 +150,8 @@ def peer_rows(n: int) -> list[tuple[str, dict]]:
     rows = []
     for name, prepare in (("hugo", peers.prepare_hugo), ("pelican", peers.prepare_pelican)):
         project = prepare(corpus, WORK / f"{name}-{n}")
-        peers.peer_reset(name, project)
-        settle()
-        rows.append((f"{name} cold build", measure(peers.peer_command(name, project, bin_dir), cwd=project)))
+        rows.append((f"{name} cold build", measure_cold(peers.peer_command(name, project, bin_dir),
+                                                        lambda: peers.peer_reset(name, project), cwd=project)))
     return rows
 
 
@@ -146,6 +176,9 @@ def table(n: int, rows: list[tuple[str, dict]]) -> list[str]:
     for name, m in peers:
         lines.append(f"\nOur cold build takes {cold / m['wall']:.2f} × the time of {name.split()[0]} "
                      f"(memory {rows[0][1]['rss']:.0f} vs {m['rss']:.0f} MiB).")
+    spread = [f"{name} {m['range'][0]:.2f}–{m['range'][1]:.2f} s" for name, m in rows if "range" in m]
+    if spread:
+        lines.append(f"\nCold builds are the median of {REPEAT} runs each; fastest to slowest: {'; '.join(spread)}.")
     floors = [(name.split(", ")[1], m["wall"]) for name, m in rows if name.startswith("reference floor")]
     if floors:
         each = " and ".join(f"{wall:.2f} s on {cores}" for cores, wall in floors)

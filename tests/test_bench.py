@@ -35,3 +35,12 @@ def test_the_reference_floor_writes_the_same_pages_on_one_core_and_on_two(tmp_pa
     assert one == two and len(one) == 30
     page = one["articles/article-7/index.html"].decode()
     assert "<title>Article number 7 about" in page and "<p>" in page
+
+
+def test_a_repeated_measurement_shows_its_median_run_and_range():
+    from bench.run import median_run
+
+    runs = [{"wall": 3.0, "cpu": 5.0}, {"wall": 1.0, "cpu": 2.0}, {"wall": 2.0, "cpu": 4.0}]
+    assert median_run(runs) == {"wall": 2.0, "cpu": 4.0, "range": (1.0, 3.0)}
+    assert median_run([{"wall": 1.5}, {"wall": 2.5}]) == {"wall": 2.5, "range": (1.5, 2.5)}
+    assert median_run([{"wall": 1.5}]) == {"wall": 1.5}
