@@ -60,10 +60,7 @@ class Staging:
         if relative not in self.present:  # a new file: no link to site/ to write through
             _write_new(target, data)
             return
-        folder, name = os.path.split(target)  # the old file may be shared with site/ (see _replace)
-        temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
-        _write_new(temporary, data)
-        os.replace(temporary, target)
+        _replace(target, lambda temporary: _write_new(temporary, data))
 
     def identity(self, site_path: str, staged: bool = True) -> str | None:
         """Size, modification time and inode of a page's file, staged or in the current site/:
@@ -239,7 +236,7 @@ def replace_page(site_dir: Path, site_path: str, data: bytes, new: bool = False)
             target.parent.mkdir(parents=True, exist_ok=True)
         elif not _plainly_inside(site_dir, target, relative) or not stat.S_ISREG(os.lstat(target).st_mode):
             return False
-        _replace(target, lambda temporary: temporary.write_bytes(data))
+        _replace(target, lambda temporary: _write_new(temporary, data))
     except OSError:
         return False
     return True
@@ -297,10 +294,11 @@ def _write_new(path: str, data: bytes) -> None:
         raise OSError(exc.errno, exc.strerror, path) from exc
 
 
-def _replace(target: Path, make) -> None:
+def _replace(target: str | Path, make) -> None:
     """Put a new file at target by making it under a temporary name and renaming it over: the
     old file may be shared with site/ by a hard link, and must never be written through."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    folder, name = os.path.split(target)
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     make(temporary)
     os.replace(temporary, target)
 

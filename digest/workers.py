@@ -106,22 +106,29 @@ class Background:
         if not _can_fork():
             task()
             return
-        self.pid = os.fork()
-        if self.pid == 0:
-            # The copy leaves right after: the collector would only walk the inherited heap.
-            gc.disable()
-            code = 1
-            try:
-                task()
-                code = 0
-            finally:  # an error is the waiting process's to handle: it learns of it by the exit code
-                os._exit(code)
+        self.pid = _fork_running(task)
 
     def wait(self) -> bool:
         if self.pid is not None:
             _, status = os.waitpid(self.pid, 0)
             self.pid, self.ok = None, os.waitstatus_to_exitcode(status) == 0
         return self.ok
+
+
+def _fork_running(work: Callable[[], object]) -> int:
+    """Fork a copy of this process that runs work and leaves by os._exit (never this process's
+    exit handlers or buffers), exit code 0 if it succeeded; the copy's pid."""
+    pid = os.fork()
+    if pid == 0:
+        # The copy leaves right after: the collector would only walk the inherited heap.
+        gc.disable()
+        code = 1
+        try:
+            work()
+            code = 0
+        finally:  # an error is the waiting process's to handle: it learns of it by the exit code
+            os._exit(code)
+    return pid
 
 
 class Forked:
@@ -134,17 +141,13 @@ class Forked:
         if not _can_fork():
             return
         reading, writing = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:
-            gc.disable()  # the copy leaves right after, as Background's does
-            code = 1
-            try:
-                os.close(reading)
-                with os.fdopen(writing, "wb") as out:
-                    pickle.dump(task(), out, protocol=pickle.HIGHEST_PROTOCOL)
-                code = 0
-            finally:
-                os._exit(code)
+
+        def send() -> None:
+            os.close(reading)
+            with os.fdopen(writing, "wb") as out:
+                pickle.dump(task(), out, protocol=pickle.HIGHEST_PROTOCOL)
+
+        self.pid = _fork_running(send)
         os.close(writing)
         self.reading = os.fdopen(reading, "rb")
 
