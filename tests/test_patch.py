@@ -3,7 +3,7 @@ and site/ is then byte for byte what a cold build gives; anything else falls bac
 
 import pytest
 
-from digest import uptodate
+from digest import relink, uptodate
 from digest.patch import Memory
 from digest.pipeline import build as pipeline_build
 from tests.conftest import site_files, write_tree
@@ -72,7 +72,11 @@ FULL_BUILDS = {
 ENTITIES = "-- content/entities.yaml --\nnato:\n  name: NATO\n  type: organization\n"
 
 
-def test_front_matter_and_newly_named_entities_are_linked_again_with_the_cold_bytes(project, tmp_path):
+@pytest.mark.parametrize("pages_on_both_cores", [False, True])
+def test_front_matter_and_newly_named_entities_are_linked_again_with_the_cold_bytes(project, tmp_path, monkeypatch,
+                                                                                    pages_on_both_cores):
+    if pages_on_both_cores:  # as on a large site: the pages that may differ, fingerprinted and rendered by workers
+        monkeypatch.setattr(relink, "RELINK_PARALLEL_MIN", 2)
     root, memory = built(project, SITE + ENTITIES)
     for name, change in RELINKED.items():
         edit(root, *change)
