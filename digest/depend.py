@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import operator
 from dataclasses import dataclass
 
 from .cache import code_version, hash_tree, stable_repr
@@ -186,8 +187,12 @@ def page_fingerprint(page: PagePlan, site: str, digests: dict, content: Content,
     entries = {} if entries is None else entries
     keys: set = set()
     signature = _signature(page.context, keys, {} if texts is None else texts)
-    deps = "\0".join([_card(k, digests, content, links, cards, entries) for k in sorted(keys)])
-    return _hash(site, page.path, page.layout, signature, deps)
+    ordered = sorted(keys)
+    # Cards made for earlier pages are looked up in one pass; only the missing ones are made.
+    found = list(map(cards.get, ordered))
+    if None in found:
+        found = [card or _card(k, digests, content, links, cards, entries) for k, card in zip(ordered, found)]
+    return _hash(site, page.path, page.layout, signature, "\0".join(found))
 
 
 def _card(key: tuple, digests: dict, content: Content, links: Links, cards: dict, entries: dict) -> str:
@@ -215,17 +220,25 @@ def _signature(value, keys: set, texts: dict) -> str:
     if isinstance(value, dict):
         return "{" + ",".join([f"{k!r}:{_signature(v, keys, texts)}" for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))]) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join([_item_signature(v, keys, texts) if isinstance(v, _ITEMS) else _signature(v, keys, texts)
-                               for v in value]) + "]"
+        # Listings hold hundreds of items seen on earlier pages: those are looked up in one pass.
+        known = list(map(texts.get, map(id, value)))
+        if None in known:
+            return "[" + ",".join([_item_signature(v, keys, texts) if isinstance(v, _ITEMS) else _signature(v, keys, texts)
+                                   for v in value]) + "]"
+        keys.update(map(_KEY, known))
+        keys.discard(None)
+        return "[" + ",".join(map(_TEXT, known)) + "]"
     if dataclasses.is_dataclass(value):
         if id(value) not in texts:
-            texts[id(value)] = (value, stable_repr(value))  # holding the value keeps its id unique
+            texts[id(value)] = (value, stable_repr(value), None)  # holding the value keeps its id unique
         return texts[id(value)][1]
     return stable_repr(value)
 
 
 _ITEMS = (Item, Entity)
 _NESTED = (dict, list, tuple)
+# texts holds, by id: (value, its text, its key if it is an item or entity, else None).
+_TEXT, _KEY = operator.itemgetter(1), operator.itemgetter(2)
 
 
 def _item_signature(value, keys: set, texts: dict) -> str:
