@@ -256,10 +256,11 @@ def write_bodies_file(path: Path, data: dict) -> None:
         out.write(offset.to_bytes(8, "big"))
 
 
-def read_bodies_table(path: Path) -> tuple[dict, memoryview] | None:
+def read_bodies_table(path: Path, verify: bool = True) -> tuple[dict, memoryview] | None:
     """The bodies file's table ({version, run, places: name → (start, length)}) and its payload,
-    each body to be decoded when wanted; None if missing, damaged or not ours."""
-    payload = read_framed(path)
+    each body to be decoded when wanted; None if missing, damaged or not ours (unverified, as
+    read_framed: the checksum is framed_intact's to check before any body is used)."""
+    payload = read_framed(path, verify)
     if payload is None or len(payload) < 8:
         return None
     end = int.from_bytes(payload[-8:], "big")
@@ -292,17 +293,32 @@ def _place(place, end: int) -> bool:
             and 0 <= place[0] and 0 < place[1] and place[0] + place[1] <= end)
 
 
-def read_framed(path: Path) -> memoryview | None:
-    """The payload of a file written by write_framed, or None if it is missing, damaged or not ours."""
+def read_framed(path: Path, verify: bool = True) -> memoryview | None:
+    """The payload of a file written by write_framed, or None if it is missing, damaged or not
+    ours. Unverified (`verify=False`), the file is mapped, not read, and its checksum left to
+    `framed_intact`: whoever asks that must not use the payload until it answers."""
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = path.read_bytes() if verify else _mapped(path)
+    except (OSError, ValueError):  # ValueError: an empty file cannot be mapped
         return None
     view = memoryview(raw)  # slices of a view, not copies: the payload can be tens of megabytes
     header, checksum, payload = raw[:len(MAGIC)], raw[len(MAGIC):len(MAGIC) + 32], view[len(MAGIC) + 32:]
-    if header != MAGIC or hashlib.sha256(payload).digest() != checksum:
+    if header != MAGIC or (verify and hashlib.sha256(payload).digest() != checksum):
         return None
     return payload
+
+
+def framed_intact(path: Path) -> bool:
+    """Whether a file written by write_framed is whole: its payload matches its checksum."""
+    return read_framed(path) is not None
+
+
+def _mapped(path: Path):
+    """The file's bytes as a read-only memory map: a page is read only when touched."""
+    import mmap
+
+    with open(path, "rb") as handle:
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def write_framed(path: Path, payload: bytes) -> None:

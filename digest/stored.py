@@ -29,7 +29,7 @@ from collections.abc import MutableMapping
 
 from . import uptodate
 from .bodies import Body, make_resolver
-from .cache import (BODIES_FILE, Cache, code_version, read_bodies_table, read_cache_file, read_framed,
+from .cache import (BODIES_FILE, Cache, code_version, framed_intact, read_bodies_table, read_cache_file, read_framed,
                     write_cache_file, write_framed_stream)
 from .config import Config
 from .entities import Gazetteer
@@ -104,8 +104,9 @@ def restore(config: Config, snapshot: uptodate.Snapshot) -> Kept | None:
     change since looks like one it can patch; else None."""
     if not _patch_likely(config, snapshot):
         return None
-    # site/ is looked over (thousands of folders) by a forked copy while this process loads the model.
-    with Forked(lambda: uptodate.site_files(config)) as site_now:
+    # A forked copy looks over site/ (thousands of folders) and checks the bodies file (tens of
+    # megabytes, mapped here unread: a patch decodes a handful) while this process loads the model.
+    with Forked(lambda: (uptodate.site_files(config), framed_intact(_path(config, BODIES_FILE)))) as looked_over:
         state = _load(config, KEPT_FILE)
         if state is None or state.get("key") != snapshot.key:
             return None
@@ -119,7 +120,7 @@ def restore(config: Config, snapshot: uptodate.Snapshot) -> Kept | None:
             kept = _kept(config, state)
         except (KeyError, TypeError, AttributeError, ValueError):
             return None  # a file of the right version but the wrong shape: not ours to trust
-        return kept if kept.site_files == site_now.value() else None
+        return kept if looked_over.value() == (kept.site_files, True) else None
 
 
 def _patch_likely(config: Config, snapshot: uptodate.Snapshot) -> bool:
@@ -168,7 +169,7 @@ def _remembered(config: Config, pages_run: str):
 
 def _bodies(config: Config, content, run: str) -> "_Bodies":
     """The bodies of the cache's bodies file, if it is the one of this run, by item key."""
-    found = read_bodies_table(config.root / ".digest-cache" / BODIES_FILE)
+    found = read_bodies_table(_path(config, BODIES_FILE), verify=False)  # checked by restore's forked copy
     if found is None or found[0].get("version") != code_version() or found[0].get("run") != run:
         raise ValueError("not the bodies file of the kept build")
     places = found[0]["places"]
