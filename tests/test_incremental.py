@@ -243,12 +243,24 @@ def test_the_cache_is_dropped_when_code_or_a_dependency_changes(project, monkeyp
     root = project(SITE)
     first = build(root)
     assert build(root).rendered == 0
-    monkeypatch.setattr(cache_module.metadata, "version", lambda name: "99.0")
+    monkeypatch.setattr(cache_module, "installed_version", lambda name: "99.0")
     cache_module.code_version.cache_clear()
     try:
         assert build(root).rendered == first.rendered
     finally:
         cache_module.code_version.cache_clear()
+
+
+@pytest.mark.parametrize("name", cache_module.SHAPING_PACKAGES)
+def test_a_dependencys_version_is_the_one_its_metadata_gives(name):
+    from importlib import metadata
+
+    assert cache_module.installed_version(name) == metadata.version(name)
+    assert cache_module.installed_version(name.upper().replace("-", ".")) == metadata.version(name)
+
+
+def test_a_package_not_installed_has_no_version():
+    assert cache_module.installed_version("surely-not-installed-here") is None
 
 
 def test_template_and_config_changes_rerender_every_page(project):
