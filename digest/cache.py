@@ -14,8 +14,9 @@ it is parsed. They hold:
   page whose fingerprint is unchanged and whose file is still in `site/` is carried over
   without rendering;
 - `reads`: what each page read while it rendered (see `reads.py`), to take its next fingerprint;
-- `digests`, `shared`: each item's digest and the inputs every page shares, as the pages were
-  fingerprinted (a relink compares them to find the pages that can differ: relink.py);
+- `digests`, `shared`, `cards`: each item's digest, the inputs every page shares and the cards
+  made of them (depend.py), as the pages were fingerprinted (a relink compares them to find the
+  pages that can differ, and takes again the cards whose items kept their digests: relink.py);
 - `related`: the related lists with the features they were computed from, so that an edit
   computes again only the lists it can change (see `relate.py`, `related.update_related`).
 
@@ -130,6 +131,7 @@ class Cache:
         # share (depend.py), so that a relink fingerprints only the pages that can differ.
         self.digests: dict[tuple, str] = {}
         self.shared = ""
+        self.cards: dict[tuple, str] = {}  # and each item's card (depend._card) that was made
         self.items: dict[str, dict] = {}
         self.items_changed = False
         self.run = ""  # pairs the pages file with the bodies file written with it
@@ -176,12 +178,15 @@ class Cache:
         well_formed = isinstance(digests, dict) and isinstance(shared, str) and all(
             type(key) is tuple and len(key) == 2 and type(value) is str for key, value in digests.items())
         self.digests, self.shared = (digests, shared) if well_formed else ({}, "")
+        cards = pages.get("cards")
+        self.cards = cards if well_formed and isinstance(cards, dict) and all(
+            type(key) is tuple and type(value) is str and key in digests for key, value in cards.items()) else {}
 
     def pages_part(self) -> "Cache":
         """What load_pages would read back after save: for a patch of a build kept in memory."""
         part = Cache(self.folder.parent)
         part.pages, part.reads, part.related, part.pages_run = self.pages, self.reads, self.related, self.pages_run
-        part.digests, part.shared = self.digests, self.shared
+        part.digests, part.shared, part.cards = self.digests, self.shared, self.cards
         return part
 
     def stamp_pages(self) -> None:
@@ -216,7 +221,8 @@ class Cache:
         write_cache_file(self.folder / CACHE_FILE, {"version": code_version(), "run": self.run, "items_run": self.items_run,
                                                     "pages_run": self.pages_run,
                                                     "pages": self.pages, "search": self.search, "related": self.related,
-                                                    "reads": self.reads, "digests": self.digests, "shared": self.shared})
+                                                    "reads": self.reads, "digests": self.digests, "shared": self.shared,
+                                                    "cards": self.cards})
 
     def close(self) -> None:
         """Drop whatever write_sources wrote ahead and save() did not put in place."""

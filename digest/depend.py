@@ -122,7 +122,7 @@ class Fingerprints:
     def __init__(self, shared: str, site, earlier: Earlier | None = None):
         self.shared, self.site, self.content, self.links = shared, site, site.content, site.links
         self.digests = item_digests(site.content, site.links, earlier)
-        self.cards: dict = {}
+        self.cards = _Cards()
         self.entries: dict = {}
         self.texts: dict = {}
         self.tokens: dict = {}
@@ -175,6 +175,23 @@ class Fingerprints:
             return lookup(self.content, key)
         except KeyError:
             return None
+
+
+class _Cards(dict):
+    """Each item's card, made once per build (_card), listing those made since last asked: a
+    worker sends them back with its pages, so that the build remembers every card it made."""
+
+    def __init__(self):
+        super().__init__()
+        self.made: list = []
+
+    def __setitem__(self, key, card: str) -> None:
+        super().__setitem__(key, card)
+        self.made.append(key)
+
+    def take_made(self) -> dict:
+        made, self.made = self.made, []
+        return {key: self[key] for key in made}
 
 
 def page_fingerprint(page: PagePlan, site: str, digests: dict, content: Content, links: Links,

@@ -245,23 +245,26 @@ def _render_and_write(config: Config, env, site: Site, pages: list[PagePlan], ca
     # fingerprints of its share of the pages (on both cores) and renders those that changed.
     every = staging is None or not cache.pages
 
-    def render(index: int) -> tuple[list, str | None, list | None]:
+    def render(index: int) -> tuple[list, str | None, list | None, dict]:
         page = pages[index]
         if not every:
             printed = fingerprint(page, cache.reads.get(page.path))
             if printed is not None and cache.pages.get(page.path) == f"{printed} {staging.identity(page.path, staged=False)}":
-                return [], printed, None  # carried over
+                return [], printed, None, fingerprint.cards.take_made()  # carried over
         local = Report(root=report.root)
         with site.reads.collecting() as read:
             data = render_page(env, page, local)
         if data is not None and staging is not None:
             staging.write(page.path, data)
         tokens = sorted(read)
-        return local.problems, (fingerprint(page, tokens) if fingerprint else None), tokens
+        printed = fingerprint(page, tokens) if fingerprint else None
+        return local.problems, printed, tokens, fingerprint.cards.take_made() if fingerprint else {}
 
     fingerprints, stale, reads = [""] * len(pages), [], {} if every else cache.reads
-    for index, (problems, printed, tokens) in enumerate(parallel_map(render, len(pages))):
+    for index, (problems, printed, tokens, cards) in enumerate(parallel_map(render, len(pages))):
         report.problems.extend(problems)
+        if cards:
+            fingerprint.cards.update(cards)  # a worker's: kept for the next relink (relink.py)
         fingerprints[index] = printed
         if tokens is not None:
             stale.append(index)
@@ -283,7 +286,7 @@ def _render_and_write(config: Config, env, site: Site, pages: list[PagePlan], ca
     staging.commit()  # renames keep each file's inode and times, so the identities stay true in site/
     cache.pages = outputs
     cache.reads = {page.path: reads[page.path] for page in pages}
-    cache.digests, cache.shared = fingerprint.digests, fingerprint.shared
+    cache.digests, cache.shared, cache.cards = fingerprint.digests, fingerprint.shared, dict(fingerprint.cards)
     return rendered, True
 
 

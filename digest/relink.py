@@ -82,21 +82,27 @@ def _link_and_plan(kept: Kept, config: Config, related: dict, derived: Report) -
 
 class _Rendered:
     """The pages rendered again: site path → (bytes, fingerprint, reads); their environment;
-    the item digests and shared inputs the plan was fingerprinted with."""
+    the item digests, shared inputs and cards the plan was fingerprinted with."""
 
     def __init__(self, env, fingerprint: Fingerprints):
-        self.env, self.pages, self.base = env, {}, (fingerprint.digests, fingerprint.shared)
+        self.env, self.pages, self.base = env, {}, (fingerprint.digests, fingerprint.shared, fingerprint.cards)
 
 
 def _render_stale(kept: Kept, config: Config, site: Site, pages: list[PagePlan], remembered, edited: set) -> _Rendered | None:
     """Fingerprint the pages that may differ (on both cores) and render those whose fingerprint or file moved."""
     env = make_environment(config, site)
     # What the plan kept was fingerprinted with: by the last relink in this process, or the full build.
-    base = kept.base or (remembered.digests, remembered.shared)
+    digests, shared, cards = kept.base or (remembered.digests, remembered.shared, remembered.cards)
     # kept.site is still the one those digests were taken from; the items patched since are new objects.
-    earlier = Earlier(base[0], kept.site.links, set(kept.changes["items"]) | edited)
+    earlier = Earlier(digests, kept.site.links, set(kept.changes["items"]) | edited)
     fingerprint = Fingerprints(site_digest(config, site.content) + (site.build_date or ""), site, earlier)
-    stale = _may_differ(kept, pages, fingerprint, remembered, base, edited)
+    if shared != fingerprint.shared or not digests:
+        stale = list(range(len(pages)))
+    else:
+        changed, moved = changed_since(digests, fingerprint.digests, fingerprint.content, fingerprint.links)
+        # A card whose item and neighbours kept their digests is the one the pages were fingerprinted with.
+        fingerprint.cards.update({key: card for key, card in cards.items() if key not in moved})
+        stale = _may_differ(kept, pages, fingerprint, remembered, changed, moved, edited)
 
     def render(position: int):
         page = pages[stale[position]]
@@ -122,19 +128,15 @@ def _render_stale(kept: Kept, config: Config, site: Site, pages: list[PagePlan],
     return rendered
 
 
-def _may_differ(kept: Kept, pages: list[PagePlan], fingerprint: Fingerprints, remembered, base: tuple,
+def _may_differ(kept: Kept, pages: list[PagePlan], fingerprint: Fingerprints, remembered, changed: set, moved: set,
                 edited: set) -> list[int]:
     """The pages whose fingerprint may differ from the one their file in site/ was written with.
 
     The others have the context they had when the plan kept was fingerprinted (kept.pages, with
-    `base`: the full build's, or the last relink's), no item in it whose card may differ, and no
-    read of anything changed since; so their fingerprint is the one site/ holds. Pages written
-    by a relink since, and pages site/ lacks, are always taken again."""
-    digests, shared = base
-    if shared != fingerprint.shared or not digests:
-        return list(range(len(pages)))
-    changed, cards = changed_since(digests, fingerprint.digests, fingerprint.content, fingerprint.links)
-    ids = {id(lookup(fingerprint.content, key)) for key in cards if key in fingerprint.digests}
+    the full build's digests or the last relink's), no item in it whose card may differ (`moved`:
+    see depend.changed_since), and no read of anything changed since; so their fingerprint is
+    the one site/ holds. Pages written by a relink since, and pages site/ lacks, are always taken again."""
+    ids = {id(lookup(fingerprint.content, key)) for key in moved if key in fingerprint.digests}
     reading = _reading(kept, {f"{kind}|{ident}" for kind, ident in changed | edited})
     before = {page.path: page for page in kept.pages}
     on_site = _on_site(kept)
