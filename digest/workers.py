@@ -12,7 +12,6 @@ Below `PARALLEL_MIN` items, or where fork is unavailable, everything runs in thi
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import pickle
 import signal
@@ -39,6 +38,8 @@ def parallel_map(task: Callable[[int], object], count: int, minimum: int = PARAL
     if count < max(minimum, 2) or workers < 2 or not _can_fork():
         return [task(index) for index in range(count)]
     chunks = _chunks(count, workers * CHUNKS_EACH)
+    import multiprocessing  # here: a build that forks no workers (a patch) need not import it
+
     counter = multiprocessing.get_context("fork").Value("i", 0)
     # This process takes chunks too, so only workers − 1 are forked: each forked worker
     # copies, page by page, whatever inherited memory it touches (reference counts change
@@ -64,7 +65,7 @@ def parallel_map(task: Callable[[int], object], count: int, minimum: int = PARAL
 
 
 def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    return hasattr(os, "fork")
 
 
 def _chunks(count: int, pieces: int) -> Sequence[range]:
