@@ -73,16 +73,27 @@ def code_version() -> str:
 
 def installed_version(name: str) -> str | None:
     """An installed distribution's version (None if it is not installed), from the name of its
-    `.dist-info` folder on sys.path, as importlib.metadata finds it: importing that module (and
-    the email parser it brings) was a tenth of a build that finds nothing to do."""
+    `.dist-info` folder in the first entry of sys.path that has one, as importlib.metadata finds
+    it: importing that module (and the email parser it brings) was a tenth of a build that finds
+    nothing to do. Anything else found first (an egg, a zip on the path) is left to importlib."""
     wanted = _distribution_name(name)
     for folder in sys.path:
+        if os.path.isfile(folder):
+            break  # a zip or an egg: importlib looks inside
         for entry in _folder_listing(folder):
-            stem, dot, suffix = entry.rpartition(".")
+            stem, _, suffix = entry.rpartition(".")
             distribution, dash, version = stem.partition("-")
-            if suffix == "dist-info" and dash and _distribution_name(distribution) == wanted:
-                return version
-    from importlib import metadata  # installed otherwise (an egg, a zip): its own finders
+            if suffix in ("dist-info", "egg-info") and _distribution_name(distribution) == wanted:
+                if suffix == "dist-info" and dash:
+                    return version
+                return _metadata_version(name)
+    else:
+        return None
+    return _metadata_version(name)
+
+
+def _metadata_version(name: str) -> str | None:
+    from importlib import metadata
 
     try:
         return metadata.version(name)

@@ -17,6 +17,7 @@ import pickle
 import signal
 import struct
 import threading
+import traceback
 from typing import Callable, Sequence
 
 PARALLEL_MIN = 400
@@ -44,19 +45,19 @@ def parallel_map(task: Callable[[int], object], count: int, minimum: int = PARAL
     # This process takes chunks too, so only workers − 1 are forked: each forked worker
     # copies, page by page, whatever inherited memory it touches (reference counts change
     # on every read), and fresh memory is the dearest thing on a virtual machine.
+    first = _take(counter)  # this process's, whoever is quicker to start: it always takes part
     streams = _fork_workers(workers - 1, lambda out: _send_chunks(task, chunks, counter, out))
     done: dict[int, list] = {}
     try:
-        _take_chunks(task, chunks, counter, done)
+        _take_chunks(task, chunks, counter, done, first)
     except BaseException:
         # Let the workers finish the chunks they hold and end before this is raised: none is
         # left behind, blocked on a pipe nobody reads.
         _stop(counter, len(chunks))
-        for stream in streams:
-            stream.end()
+        _end_all(streams)
         raise
-    for stream in streams:
-        done.update(stream.finish())
+    for stream, status in zip(streams, _end_all(streams)):  # all ended before an error is raised
+        done.update(stream.results_or_error(status))
     results: list = [None] * count
     for number, part in done.items():
         chunk = chunks[number]
@@ -75,10 +76,12 @@ def _chunks(count: int, pieces: int) -> Sequence[range]:
     return [range(start, count, pieces) for start in range(pieces)]
 
 
-def _take_chunks(task: Callable, chunks: Sequence[range], counter, done: dict) -> None:
-    """Take the next chunk nobody has taken and run it, until none is left: {chunk number: results}."""
-    while (number := _take(counter)) < len(chunks):
+def _take_chunks(task: Callable, chunks: Sequence[range], counter, done: dict, number: int) -> None:
+    """Run chunk `number`, taken already, then take the next one nobody has taken and run it, until
+    none is left (done: chunk number → results)."""
+    while number < len(chunks):
         done[number] = [task(index) for index in chunks[number]]
+        number = _take(counter)
 
 
 def _send_chunks(task: Callable, chunks: Sequence[range], counter, out) -> None:
@@ -92,10 +95,18 @@ def _send_chunks(task: Callable, chunks: Sequence[range], counter, out) -> None:
 
 
 def _pickled_error(error: BaseException) -> bytes:
+    """The error as the waiting process will raise it, with this worker's traceback as a note;
+    told in words if it does not survive pickling both ways (an error holding something
+    unpicklable, or one whose arguments do not make it again)."""
+    error.add_note("".join(traceback.format_exception(error)).rstrip())
     try:
-        return pickle.dumps(error, pickle.HIGHEST_PROTOCOL)
-    except Exception:  # an error holding something unpicklable is told in words
-        return pickle.dumps(RuntimeError(f"a worker failed: {error!r}"), pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(error, pickle.HIGHEST_PROTOCOL)
+        pickle.loads(data)
+        return data
+    except Exception:
+        told = RuntimeError(f"a worker failed: {error!r}")
+        told.add_note(error.__notes__[-1])
+        return pickle.dumps(told, pickle.HIGHEST_PROTOCOL)
 
 
 def _send(out, data: bytes, sign: int) -> None:
@@ -118,15 +129,24 @@ def _stop(counter, count: int) -> None:
 
 
 def _fork_workers(count: int, work: Callable) -> list["_Stream"]:
-    """Fork count workers, each running work(its pipe's writing end); their streams, being read."""
-    pipes = [os.pipe() for _ in range(count)]
-    for reading, _ in pipes:
-        _widen(reading)
+    """Fork up to count workers, each running work(its pipe's writing end); their streams, being
+    read. Fewer, or none, if the system cannot make more (no memory, too many processes): this
+    process takes whatever chunks they leave."""
     streams = []
-    for reading, writing in pipes:
-        pid = os.fork()
+    for _ in range(count):
+        try:
+            reading, writing = os.pipe()
+        except OSError:
+            break
+        _widen(reading)
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(reading)
+            os.close(writing)
+            break
         if pid == 0:
-            for fd in {fd for pipe in pipes for fd in pipe} - {writing}:
+            for fd in [stream.reading for stream in streams] + [reading]:
                 os.close(fd)  # another worker's pipe held open here would never reach its end
             code = 1
             try:
@@ -135,12 +155,16 @@ def _fork_workers(count: int, work: Callable) -> list["_Stream"]:
                 code = 0
             finally:  # never this process's exit handlers or buffers; errors were sent
                 os._exit(code)
-        streams.append(_Stream(pid, reading))
-    for reading, writing in pipes:
         os.close(writing)
-    for stream in streams:
+        streams.append(_Stream(pid, reading))
+    for stream in streams:  # once every worker is forked: none inherits a thread of this process
         stream.start()
     return streams
+
+
+def _end_all(streams: list["_Stream"]) -> list[int]:
+    """Wait for every worker to end, their results all read: their exit statuses."""
+    return [stream.end() for stream in streams]
 
 
 def _widen(pipe: int) -> None:
@@ -186,9 +210,8 @@ class _Stream:
         _, status = os.waitpid(self.pid, 0)
         return os.waitstatus_to_exitcode(status)
 
-    def finish(self) -> dict[int, list]:
-        """Wait for the worker to end; its results, or its error raised here."""
-        status = self.end()
+    def results_or_error(self, status: int) -> dict[int, list]:
+        """The ended worker's results, or its error raised here."""
         if self.error is not None:
             raise self.error
         if status != 0:

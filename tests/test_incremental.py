@@ -259,6 +259,16 @@ def test_a_dependencys_version_is_the_one_its_metadata_gives(name):
     assert cache_module.installed_version(name.upper().replace("-", ".")) == metadata.version(name)
 
 
+def test_an_egg_found_first_on_the_path_gives_its_version_as_importlib_reads_it(tmp_path, monkeypatch):
+    from importlib import metadata
+
+    egg = tmp_path / "Jinja2.egg-info"
+    egg.mkdir()
+    (egg / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: Jinja2\nVersion: 9.9\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert cache_module.installed_version("Jinja2") == metadata.version("Jinja2") == "9.9"
+
+
 def test_a_package_not_installed_has_no_version():
     assert cache_module.installed_version("surely-not-installed-here") is None
 
