@@ -653,8 +653,11 @@ def test_keyboard_interrupt_exits_cleanly(site_project):
     port = free_port()
     code = f"import sys; from pathlib import Path; from digest.serve import serve; " \
            f"sys.exit(serve(Path({str(site_project)!r}), port={port}))"
+    # Ctrl-C as at a terminal, even where this run was started with SIGINT ignored (a command run
+    # in the background by a shell without job control is: its children would inherit that).
     process = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         wait_for(lambda: _answers(port), what="the server to start")
         wait_for(lambda: json.loads(_get(port, serve.STATUS_PATH))["serial"] >= 1, what="the first build")
