@@ -79,17 +79,13 @@ def installed_version(name: str) -> str | None:
     wanted = _distribution_name(name)
     for folder in sys.path:
         if os.path.isfile(folder):
-            break  # a zip or an egg: importlib looks inside
+            return _metadata_version(name)  # a zip or an egg: importlib looks inside
         for entry in _folder_listing(folder):
             stem, _, suffix = entry.rpartition(".")
             distribution, dash, version = stem.partition("-")
             if suffix in ("dist-info", "egg-info") and _distribution_name(distribution) == wanted:
-                if suffix == "dist-info" and dash:
-                    return version
-                return _metadata_version(name)
-    else:
-        return None
-    return _metadata_version(name)
+                return version if suffix == "dist-info" and dash else _metadata_version(name)
+    return None
 
 
 def _metadata_version(name: str) -> str | None:

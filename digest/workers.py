@@ -139,22 +139,19 @@ def _fork_workers(count: int, work: Callable) -> list["_Stream"]:
         except OSError:
             break
         _widen(reading)
+
+        def run(reading=reading, writing=writing) -> None:
+            for fd in [stream.reading for stream in streams] + [reading]:
+                os.close(fd)  # another worker's pipe held open here would never reach its end
+            with os.fdopen(writing, "wb") as out:
+                work(out)
+
         try:
-            pid = os.fork()
+            pid = _fork_running(run, collect=True)  # the build's collector as it is: a worker works at length
         except OSError:
             os.close(reading)
             os.close(writing)
             break
-        if pid == 0:
-            for fd in [stream.reading for stream in streams] + [reading]:
-                os.close(fd)  # another worker's pipe held open here would never reach its end
-            code = 1
-            try:
-                with os.fdopen(writing, "wb") as out:
-                    work(out)
-                code = 0
-            finally:  # never this process's exit handlers or buffers; errors were sent
-                os._exit(code)
         os.close(writing)
         streams.append(_Stream(pid, reading))
     for stream in streams:  # once every worker is forked: none inherits a thread of this process
@@ -238,13 +235,15 @@ class Background:
         return self.ok
 
 
-def _fork_running(work: Callable[[], object]) -> int:
+def _fork_running(work: Callable[[], object], collect: bool = False) -> int:
     """Fork a copy of this process that runs work and leaves by os._exit (never this process's
-    exit handlers or buffers), exit code 0 if it succeeded; the copy's pid."""
+    exit handlers or buffers), exit code 0 if it succeeded; the copy's pid. Unless `collect`,
+    the copy's garbage collector is turned off: in a copy that leaves right after one task it
+    would only walk the inherited heap."""
     pid = os.fork()
     if pid == 0:
-        # The copy leaves right after: the collector would only walk the inherited heap.
-        gc.disable()
+        if not collect:
+            gc.disable()
         code = 1
         try:
             work()
