@@ -7,11 +7,14 @@ pages whose inputs did not change; the result is byte-identical to a cold build 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import gc
 import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import stored, uptodate
 from .bodies import make_resolver, render_bodies
@@ -29,7 +32,7 @@ from .relate import link
 from .render import Site, make_environment, preload_layouts, render_page
 from .search import index_site
 from .urls import Urls, output_file
-from .workers import Background, parallel_map
+from .workers import Awaiting, parallel_map
 
 
 @dataclass
@@ -109,22 +112,24 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
             collector.model_built()
             if report.ok:
                 env = make_environment(config, site)
-                outcome.rendered_paths, outcome.written = _render_and_write(config, env, site, pages, cache, report, write)
-                clock("render+write", None)
-                if outcome.written and snapshot is not None:
-                    files = uptodate.site_files(config)
-                    cache.stamp_pages()
-                    # Kept for a patch: in memory by the preview, on disk unless a patch could not
-                    # index the search again (see _patched).
-                    kept = None
-                    if memory is not None or not config.search:
-                        kept = _kept(config, snapshot, env, site, pages, cache, report, gazetteer, urls, files)
-                        kept.found, kept.derived_from = found, derived_from
-                        outcome.kept = kept
-                        if memory is not None:
-                            memory.kept = kept
-                    _save(config, snapshot, cache, report, files, kept if not config.search else None)
-                    clock("cache", None)
+                rendered = _render(config, env, site, pages, cache, report, write)
+                outcome.rendered_paths = [pages[index].path for index in rendered.stale]
+                cache.stamp_pages()  # the pages file's stamp, which a kept build names
+                keep = functools.partial(_kept, config, snapshot, env, site, pages, cache, report, gazetteer, urls,
+                                         found, derived_from)
+                # On the command line nothing but the disk needs the kept build: a forked copy
+                # makes it and writes it from now on (see _store).
+                early = rendered.staging is not None and snapshot is not None and not config.search and memory is None
+                with _store(config, keep) if early else contextlib.nullcontext() as storing:
+                    outcome.written = _write(config, rendered, pages, cache, report)
+                    clock("render+write", None)
+                    if outcome.written and snapshot is not None:
+                        files = uptodate.site_files(config)
+                        if memory is not None:  # kept for a patch in memory, and on disk (see _patched)
+                            memory.kept = outcome.kept = keep(files)
+                            storing = None if config.search else _store(config, memory.kept)
+                        _save(config, snapshot, cache, report, files, storing)
+                        clock("cache", None)
         finally:
             cache.close()  # what it wrote ahead and did not save
     outcome.seconds = time.perf_counter() - started
@@ -176,19 +181,25 @@ class _Clock:
         return value
 
 
+def _store(config: Config, kept: Kept | Callable[[dict | None], Kept]) -> Awaiting:
+    """Start writing the kept build by a forked copy of this process; given as the function that
+    makes it, made there. site/'s metadata, which goes last, is given to it (Awaiting.give) once
+    site/ is in place. The copy works while this process writes site/ and saves the cache: the
+    kept build is hundreds of megabytes on a large site (5 s at N = 20,000, one core)."""
+    run = new_run()
+    return Awaiting(lambda files: stored.store(config, kept if isinstance(kept, Kept) else kept(None), run, files))
+
+
 def _save(config: Config, snapshot: uptodate.Snapshot, cache: Cache, report: Report, files: dict,
-          kept: Kept | None) -> None:
-    """Save the cache, stamp site/ as current, and write the kept build if given. The kept build
-    is written by a forked copy of this process meanwhile: both are hundreds of megabytes on a
-    large site (5 s at N = 20,000, one core). If that copy fails, there is no kept build: the
-    next build is a full one."""
-    storing = None
-    if kept is not None:
-        kept.run = new_run()
-        storing = Background(lambda: stored.store(config, kept, kept.run))
+          storing: Awaiting | None) -> None:
+    """Save the cache and stamp site/ as current, while the kept build is written, if it is;
+    then give that site/'s metadata. If the copy writing it fails, or is given nothing because
+    this failed, there is no kept build: the next build is a full one."""
     try:
         cache.save()
         uptodate.record(config, snapshot, report.problems, files)
+        if storing is not None:
+            storing.give(files)
     finally:
         if storing is not None and not storing.wait():
             stored.forget(config)
@@ -215,10 +226,10 @@ def _patched(config: Config, snapshot: uptodate.Snapshot, kept: Kept, paths: lis
 
 
 def _kept(config: Config, snapshot: uptodate.Snapshot, env, site: Site, pages: list[PagePlan], cache: Cache,
-          report: Report, gazetteer: Gazetteer, urls: Urls, site_files: dict) -> Kept:
+          report: Report, gazetteer: Gazetteer, urls: Urls, found: dict, derived_from: int, site_files: dict | None) -> Kept:
     """This build as the next patch needs it (kept in memory by the preview, on disk by stored.py)."""
     kept = Kept(config, snapshot, site, env, pages, list(report.problems), make_resolver(site.content, urls), gazetteer,
-                site_files=site_files)
+                site_files=site_files, found=found, derived_from=derived_from)
     kept.index_reads(cache.reads)
     kept.bodies_run = cache.run
     remembered = cache.pages_part()
@@ -233,12 +244,23 @@ def _bodies_context(config: Config) -> str:
     return hashlib.sha256(hash_bytes(data).encode() + b"\0" + config.base_url.encode()).hexdigest()
 
 
-def _render_and_write(config: Config, env, site: Site, pages: list[PagePlan], cache: Cache, report: Report,
-                      write: bool) -> tuple[list[str], bool]:
-    """Render the pages whose fingerprint changed, carry the others over; swap in if all is well."""
+@dataclass
+class _Rendered:
+    """What rendering leaves for writing: the staging folder (None if nothing is to be written),
+    each page's fingerprint, which pages were rendered, and the fingerprints' memory."""
+
+    staging: Staging | None
+    fingerprints: list
+    stale: list[int]
+    fingerprint: Fingerprints | None
+
+
+def _render(config: Config, env, site: Site, pages: list[PagePlan], cache: Cache, report: Report,
+            write: bool) -> _Rendered:
+    """Render the pages whose fingerprint changed into the staging folder; the others are carried over."""
     preload_layouts(env, pages, report)
     if not report.ok:
-        return [], False
+        return _Rendered(None, [], [], None)
     staging = Staging(config.site_dir) if write else None
     fingerprint = Fingerprints(site_digest(config, site.content) + (site.build_date or ""), site) if write else None
     # With nothing to carry over, every page is rendered. Otherwise each worker takes the
@@ -269,25 +291,33 @@ def _render_and_write(config: Config, env, site: Site, pages: list[PagePlan], ca
         if tokens is not None:
             stale.append(index)
             reads[pages[index].path] = tokens
-    rendered = [pages[index].path for index in stale]
-    if staging is None:
-        return rendered, False
-    if not report.ok:
+    if staging is not None and not report.ok:
         staging.abandon()
-        return rendered, False
-    for index in sorted(set(range(len(pages))) - set(stale)):
+        staging = None
+    if staging is not None:
+        cache.reads = {page.path: reads[page.path] for page in pages}
+    return _Rendered(staging, fingerprints, stale, fingerprint)
+
+
+def _write(config: Config, rendered: _Rendered, pages: list[PagePlan], cache: Cache, report: Report) -> bool:
+    """Carry the unchanged pages over, add the static files and the search index, and swap the
+    staging folder in as site/; whether it was."""
+    staging = rendered.staging
+    if staging is None:
+        return False
+    for index in sorted(set(range(len(pages))) - set(rendered.stale)):
         staging.reuse(pages[index].path)
     staging.copy_static(config.static_dir)
     staging.prune([page.path for page in pages])  # before indexing: the index must see only this build's pages
-    if not _search_index(config, staging, fingerprints, cache, report):
+    if not _search_index(config, staging, rendered.fingerprints, cache, report):
         staging.abandon()
-        return rendered, False
-    outputs = {page.path: f"{printed} {staging.identity(page.path)}" for page, printed in zip(pages, fingerprints)}
+        return False
+    outputs = {page.path: f"{printed} {staging.identity(page.path)}" for page, printed in zip(pages, rendered.fingerprints)}
     staging.commit()  # renames keep each file's inode and times, so the identities stay true in site/
+    fingerprint = rendered.fingerprint
     cache.pages = outputs
-    cache.reads = {page.path: reads[page.path] for page in pages}
     cache.digests, cache.shared, cache.cards = fingerprint.digests, fingerprint.shared, dict(fingerprint.cards)
-    return rendered, True
+    return True
 
 
 def _search_index(config: Config, staging: Staging, fingerprints: list[str], cache: Cache, report: Report) -> bool:

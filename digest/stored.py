@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import marshal
 import pickle
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 
 from . import uptodate
 from .bodies import Body, make_resolver
@@ -56,21 +56,25 @@ _ALLOWED = {
 }
 
 
-def store(config: Config, kept: Kept, run: str) -> None:
+def store(config: Config, kept: Kept, run: str, site_files: Callable[[], dict]) -> None:
     """Write the kept build after a full build, stamped `run`; earlier patches no longer apply.
     Streamed, never whole in memory. The bodies are not in it: the cache's bodies file holds
-    them, and the kept build names the one it goes with."""
+    them, and the kept build names the one it goes with. site/'s metadata comes last, from
+    site_files(), which may wait for site/ to be in place (pipeline._store)."""
     site = kept.site
     readers, excerpts = kept.reading()
     _remove(config, PATCH_FILE)
     with write_framed_stream(_path(config, KEPT_FILE)) as out:
         state = {"version": code_version(), "run": run, "key": kept.snapshot.key, "taken_ns": kept.snapshot.taken_ns,
-                 "inputs": kept.snapshot.inputs, "site_files": kept.site_files, "content": site.content,
+                 "inputs": kept.snapshot.inputs, "content": site.content,
                  "links": site.links, "bodies_run": kept.bodies_run, "build_date": site.build_date, "pages": kept.pages,
                  "problems": kept.problems, "readers": readers, "excerpts": excerpts,
                  "by_path": kept.by_path, "found": kept.found, "derived_from": kept.derived_from,
                  "pages_run": getattr(kept.remembered() if kept.remembered else None, "pages_run", "")}
-        pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
+        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dump(state)
+        kept.site_files = site_files()
+        pickler.dump(kept.site_files)
     kept.run = run
     _store_head(config, kept)
 
@@ -206,12 +210,16 @@ class _Bodies(MutableMapping):
 
 
 def _load(config: Config, name: str) -> dict | None:
-    """A stored file's state; None if it is not this code's."""
+    """A stored file's state; None if it is not this code's. The kept build's holds site/'s
+    metadata too, pickled after the rest (see store)."""
     payload = read_framed(_path(config, name))
     if payload is None:
         return None
     try:
-        state = _ModelUnpickler(io.BytesIO(payload)).load()
+        unpickler = _ModelUnpickler(io.BytesIO(payload))
+        state = unpickler.load()
+        if name == KEPT_FILE and isinstance(state, dict):
+            state["site_files"] = unpickler.load()
     except _DAMAGE:
         return None
     if not (isinstance(state, dict) and state.get("version") == code_version()):

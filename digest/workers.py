@@ -235,6 +235,62 @@ class Background:
         return self.ok
 
 
+class Awaiting:
+    """Like Background, for a task that needs, at its end, a value this process has only later:
+    the task is called with a function that returns that value once `give(value)` has sent
+    it. Given nothing, the task fails there. Where fork is unavailable, `give` runs the task.
+    Leaving a `with` block waits for the copy to end."""
+
+    def __init__(self, task: Callable[[Callable[[], object]], object]):
+        self.task, self.pid, self.ok, self.sending = task, None, False, None
+        if not _can_fork():
+            return  # run by give(); never given, it did not succeed
+        reading, writing = os.pipe()
+
+        def run() -> None:
+            os.close(writing)
+            with os.fdopen(reading, "rb") as pipe:
+                task(lambda: pickle.load(pipe))  # EOFError if this process gave nothing
+
+        self.pid = _fork_running(run)
+        os.close(reading)
+        self.sending = os.fdopen(writing, "wb")
+
+    def give(self, value) -> None:
+        if self.pid is None:
+            self.task(lambda: value)
+            self.ok = True
+            return
+        try:
+            pickle.dump(value, self.sending, protocol=pickle.HIGHEST_PROTOCOL)
+        except BrokenPipeError:
+            pass  # the copy failed before it needed the value: wait() tells
+        finally:
+            self._close()
+
+    def wait(self) -> bool:
+        """Whether the task succeeded (after giving nothing: it failed, or never ran)."""
+        self._close()
+        if self.pid is not None:
+            _, status = os.waitpid(self.pid, 0)
+            self.pid, self.ok = None, os.waitstatus_to_exitcode(status) == 0
+        return self.ok
+
+    def __enter__(self) -> "Awaiting":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wait()  # given nothing, the copy fails and ends
+
+    def _close(self) -> None:
+        if self.sending is not None:
+            sending, self.sending = self.sending, None
+            try:
+                sending.close()
+            except BrokenPipeError:
+                pass
+
+
 def _fork_running(work: Callable[[], object], collect: bool = False) -> int:
     """Fork a copy of this process that runs work and leaves by os._exit (never this process's
     exit handlers or buffers), exit code 0 if it succeeded; the copy's pid. Unless `collect`,

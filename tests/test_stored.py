@@ -10,6 +10,7 @@ import pytest
 
 from digest import stored, uptodate
 from digest.cache import BODIES_FILE, code_version, read_bodies_file, write_bodies_file, write_framed
+from digest.output import Staging
 from digest.pipeline import build as pipeline_build
 from tests.conftest import DEFAULT_CONFIG, REPO, site_files
 from tests.test_incremental import cold_copy, edit
@@ -181,8 +182,8 @@ def test_a_kept_build_that_could_not_be_written_is_not_there_and_the_next_edit_b
     root = project(SITE)
     writes = stored.store
 
-    def fails_half_way(config, kept, run):
-        writes(config, kept, run)
+    def fails_half_way(config, kept, run, site_files):
+        writes(config, kept, run, site_files)
         raise OSError(28, "No space left on device")  # in the forked copy that writes it
 
     monkeypatch.setattr(stored, "store", fails_half_way)
@@ -196,6 +197,34 @@ def test_a_kept_build_that_could_not_be_written_is_not_there_and_the_next_edit_b
     assert site_files(root) == cold_copy(root, tmp_path)
     edit(root, *BODY_EDITS[1])
     assert build(root).patched  # that full build kept itself again
+
+
+def test_a_build_failing_while_its_kept_build_is_written_keeps_none_and_leaves_no_process(project, monkeypatch):
+    """The kept build is written by a forked copy from the moment the pages are rendered
+    (pipeline._store), but only a build that puts site/ in place gives it site/'s metadata."""
+    root = project(SITE)
+    assert build(root).written and kept_file(root).exists()
+    layout = root / "layouts" / "base.html"
+    layout.write_text(layout.read_text() + "<!-- a layout edit: a full build -->\n")
+
+    def commit_fails(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Staging, "commit", commit_fails)
+    with pytest.raises(OSError):
+        build(root)
+    assert not kept_file(root).exists() and not (root / ".digest-cache" / stored.HEAD_FILE).exists()
+    assert not list((root / ".digest-cache").glob("kept*.tmp"))
+    assert _children() == set()
+
+
+def _children() -> set[int]:
+    """This process's living children (a copy left waiting would be one)."""
+    children = set()
+    for task in os.listdir(f"/proc/{os.getpid()}/task"):
+        with open(f"/proc/{os.getpid()}/task/{task}/children") as listed:
+            children |= {int(pid) for pid in listed.read().split()}
+    return children
 
 
 def test_with_search_nothing_is_kept_on_disk_and_edits_build_in_full(project, monkeypatch):

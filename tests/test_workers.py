@@ -69,6 +69,31 @@ def test_a_background_task_runs_in_another_process_and_its_failure_is_told(tmp_p
     assert not workers.Background(fails).wait()
 
 
+def test_a_task_awaiting_a_value_gets_it_in_another_process_and_fails_without_it(tmp_path):
+    marker = tmp_path / "got"
+    with workers.Awaiting(lambda receive: marker.write_text(f"{os.getpid()} {receive()}")) as task:
+        task.give("files")
+        assert task.wait() and task.wait()  # asked twice, the same answer
+    pid, value = marker.read_text().split()
+    assert value == "files" and (int(pid) != os.getpid() or not workers._can_fork())
+    with workers.Awaiting(lambda receive: marker.write_text(receive())) as never:
+        pid = never.pid
+    assert not never.wait()  # given nothing: it failed, and did not wait for ever
+    if pid is not None:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, 0)  # and was waited for on leaving the block
+
+
+def test_without_fork_an_awaiting_task_runs_here_when_given(monkeypatch):
+    monkeypatch.setattr(workers, "_can_fork", lambda: False)
+    got = []
+    task = workers.Awaiting(lambda receive: got.append(receive()))
+    assert got == []
+    task.give(7)
+    assert got == [7] and task.wait()
+    assert not workers.Awaiting(lambda receive: got.append(receive())).wait() and got == [7]
+
+
 def test_a_large_site_builds_the_same_bytes_and_problems_on_one_core_and_on_all(project, tmp_path, monkeypatch):
     files = "".join(
         f"-- content/articles/a{i:03d}.md --\n---\ntitle: Article {i}\n"
