@@ -46,7 +46,7 @@ import re
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .workers import Background
 
@@ -139,7 +139,7 @@ class Cache:
         self.digests: dict[tuple, str] = {}
         self.shared = ""
         self.cards: dict[tuple, str] = {}  # and each item's card (depend._card) that was made
-        self.items: dict[str, dict] = {}
+        self.items: dict[str, dict | Callable[[], dict]] = {}  # plain, or a function making it plain when written
         self.items_changed = False
         self.run = ""  # pairs the pages file with the bodies file written with it
         self.items_run = ""  # and with the items file, written only when an item changed
@@ -259,7 +259,8 @@ class Cache:
                               {"version": code_version(), "run": self.run, "bodies": self.bodies})
         if ITEMS_FILE in names:
             write_cache_file(self.folder / (ITEMS_FILE + suffix),
-                             {"version": code_version(), "run": self.items_run, "items": self.items})
+                             {"version": code_version(), "run": self.items_run,
+                              "items": {key: entry() if callable(entry) else entry for key, entry in self.items.items()}})
 
 
 def new_run() -> str:
