@@ -11,6 +11,7 @@ import contextlib
 import functools
 import gc
 import hashlib
+import operator
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -283,7 +284,9 @@ def _render(config: Config, env, site: Site, pages: list[PagePlan], cache: Cache
         return local.problems, printed, tokens, fingerprint.cards.take_made() if fingerprint else {}
 
     fingerprints, stale, reads = [""] * len(pages), [], {} if every else cache.reads
-    for index, (problems, printed, tokens, cards) in enumerate(parallel_map(render, len(pages))):
+    order = _listings_first(pages)
+    results = parallel_map(lambda position: render(order[position]), len(pages), contiguous=True)
+    for index, (problems, printed, tokens, cards) in sorted(zip(order, results), key=operator.itemgetter(0)):
         report.problems.extend(problems)
         if cards:
             fingerprint.cards.update(cards)  # a worker's: kept for the next relink (relink.py)
@@ -297,6 +300,17 @@ def _render(config: Config, env, site: Site, pages: list[PagePlan], cache: Cache
     if staging is not None:
         cache.reads = {page.path: reads[page.path] for page in pages}
     return _Rendered(staging, fingerprints, stale, fingerprint)
+
+
+def _listings_first(pages: list[PagePlan]) -> list[int]:
+    """The pages' indexes, those listing several items first: each process rendering pages
+    makes each item's card and fingerprint once and remembers them (render._card_renderer,
+    depend.Fingerprints), so the listings, which show the same items again and again, are
+    best rendered by one process (workers.parallel_map takes them from the front)."""
+    def lists(page: PagePlan) -> bool:
+        return any(isinstance(value, list) and len(value) > 1 for value in page.context.values())
+
+    return sorted(range(len(pages)), key=lambda index: not lists(pages[index]))
 
 
 def _write(config: Config, rendered: _Rendered, pages: list[PagePlan], cache: Cache, report: Report) -> bool:

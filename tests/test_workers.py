@@ -57,6 +57,22 @@ def test_a_free_process_takes_the_chunks_a_busy_one_has_not_reached(monkeypatch)
     assert len(set(results) - {here}) == 1
 
 
+@pytest.mark.skipif(not workers._can_fork(), reason="no workers to fork here")
+def test_this_process_takes_chunks_from_the_front_and_the_workers_from_the_back(monkeypatch):
+    """So items put together at one end are mostly done by one process (contiguous chunks)."""
+    monkeypatch.setattr(workers, "worker_count", lambda: 2)
+    here = os.getpid()
+
+    def task(index):
+        time.sleep(0.002)
+        return os.getpid()
+
+    results = workers.parallel_map(task, 64, minimum=0, contiguous=True)
+    switch = results.index(next(pid for pid in results if pid != here))
+    assert 0 < switch < 64 and results[:switch] == [here] * switch
+    assert len(set(results[switch:])) == 1 and here not in results[switch:]
+
+
 def test_a_background_task_runs_in_another_process_and_its_failure_is_told(tmp_path):
     marker = tmp_path / "pid"
     done = workers.Background(lambda: marker.write_text(str(os.getpid())))
