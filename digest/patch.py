@@ -77,10 +77,14 @@ class Kept:
     def __post_init__(self):
         if self.by_path:
             return  # restored with the rest (stored.py)
+        root = os.path.join(self.config.root, "")
         for table in (self.site.content.articles, self.site.content.briefs, self.site.content.incidents,
                       self.site.content.pages):
             for item in table.values():
-                self.by_path[os.path.relpath(item.path, self.config.root)] = (item.content_type, item.id)
+                path = os.fspath(item.path)
+                # Content paths are made under the root: cut, not os.path.relpath (0.15 s at N = 20,000).
+                relative = path[len(root):] if path.startswith(root) else os.path.relpath(path, self.config.root)
+                self.by_path[relative] = (item.content_type, item.id)
 
     def refresh(self, key: tuple, item, body: Body) -> None:
         """Put a new body in place. While the front matter and the entities the body names are

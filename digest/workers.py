@@ -6,9 +6,10 @@ works alongside them. The items are cut into many small chunks that whoever is f
 so that no one waits idle for a slower one: this process from the front, the workers from the
 back. So when items that share work a process does once and remembers (a card shown on many
 listings, say) are put together at one end, with `contiguous` chunks, one process does most of
-them, and that work once, rather than every process doing it for its own share. A worker sends each chunk's results as soon as it
-has them, while it goes on: sending everything at the end kept this process waiting for the
-pickling, the pipe and the unpickling of half the results (0.1–0.16 s per stage at N = 5,000).
+them, and that work once, rather than every process doing it for its own share. A worker sends
+each chunk's results as soon as it has them, while it goes on: sending everything at the end
+kept this process waiting for the pickling, the pipe and the unpickling of half the results
+(0.1–0.16 s per stage at N = 5,000).
 Below `PARALLEL_MIN` items, or where fork is unavailable, everything runs in this process.
 """
 

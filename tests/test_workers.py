@@ -100,6 +100,15 @@ def test_a_task_awaiting_a_value_gets_it_in_another_process_and_fails_without_it
             os.waitpid(pid, 0)  # and was waited for on leaving the block
 
 
+def test_giving_to_a_task_that_failed_first_is_no_error_here():
+    def fails(receive):
+        raise OSError("disk full")  # before it needs the value
+
+    task = workers.Awaiting(fails)
+    task.give("x" * 1_000_000)  # far more than a pipe holds: written until the copy is gone
+    assert not task.wait()
+
+
 def test_without_fork_an_awaiting_task_runs_here_when_given(monkeypatch):
     monkeypatch.setattr(workers, "_can_fork", lambda: False)
     got = []
