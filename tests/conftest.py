@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -61,3 +62,12 @@ def site_files(root: Path) -> dict[str, bytes]:
     """Every file under site/, by relative path."""
     site = root / "site"
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def living_children() -> set[int]:
+    """This process's living children (a forked copy or worker left behind would be one)."""
+    children = set()
+    for task in os.listdir(f"/proc/{os.getpid()}/task"):
+        with open(f"/proc/{os.getpid()}/task/{task}/children") as listed:
+            children |= {int(pid) for pid in listed.read().split()}
+    return children

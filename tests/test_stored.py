@@ -12,7 +12,7 @@ from digest import stored, uptodate
 from digest.cache import BODIES_FILE, code_version, read_bodies_file, write_bodies_file, write_framed
 from digest.output import Staging
 from digest.pipeline import build as pipeline_build
-from tests.conftest import DEFAULT_CONFIG, REPO, site_files
+from tests.conftest import DEFAULT_CONFIG, REPO, living_children, site_files
 from tests.test_incremental import cold_copy, edit
 from tests.test_reads import ODD_LAYOUTS, SITE, with_odd_layout
 
@@ -215,16 +215,7 @@ def test_a_build_failing_while_its_kept_build_is_written_keeps_none_and_leaves_n
         build(root)
     assert not kept_file(root).exists() and not (root / ".digest-cache" / stored.HEAD_FILE).exists()
     assert not list((root / ".digest-cache").glob("kept*.tmp"))
-    assert _children() == set()
-
-
-def _children() -> set[int]:
-    """This process's living children (a copy left waiting would be one)."""
-    children = set()
-    for task in os.listdir(f"/proc/{os.getpid()}/task"):
-        with open(f"/proc/{os.getpid()}/task/{task}/children") as listed:
-            children |= {int(pid) for pid in listed.read().split()}
-    return children
+    assert living_children() == set()
 
 
 def test_with_search_nothing_is_kept_on_disk_and_edits_build_in_full(project, monkeypatch):

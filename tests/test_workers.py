@@ -11,7 +11,7 @@ import pytest
 
 from digest import workers
 from digest import related
-from tests.conftest import build, messages, site_files
+from tests.conftest import build, living_children, messages, site_files
 
 
 def test_results_come_back_in_order_and_equal_to_one_process():
@@ -165,15 +165,6 @@ def test_a_forked_value_not_asked_for_leaves_no_process_behind():
             os.waitpid(pid, 0)
 
 
-def _worker_pids() -> set[int]:
-    """This process's living children."""
-    children = set()
-    for task in os.listdir(f"/proc/{os.getpid()}/task"):
-        with open(f"/proc/{os.getpid()}/task/{task}/children") as listed:
-            children |= {int(pid) for pid in listed.read().split()}
-    return children
-
-
 @pytest.mark.skipif(not workers._can_fork() or workers.worker_count() < 2, reason="no workers to fork here")
 def test_a_worker_that_dies_is_an_error_here_not_a_hang(monkeypatch):
     monkeypatch.setattr(workers, "worker_count", lambda: 3)  # two workers: both are waited for
@@ -186,10 +177,10 @@ def test_a_worker_that_dies_is_an_error_here_not_a_hang(monkeypatch):
             os.kill(os.getpid(), signal.SIGKILL)  # the out-of-memory killer, say
         return "x" * 10_000
 
-    before = _worker_pids()
+    before = living_children()
     with pytest.raises(RuntimeError, match="ended abnormally"):
         workers.parallel_map(task, 2000)
-    assert _worker_pids() <= before
+    assert living_children() <= before
 
 
 @pytest.mark.skipif(not workers._can_fork() or workers.worker_count() < 2, reason="no workers to fork here")
@@ -202,10 +193,10 @@ def test_results_a_worker_cannot_send_are_an_error_here():
             return index
         return lambda: index  # a lambda does not pickle
 
-    before = _worker_pids()
+    before = living_children()
     with pytest.raises(Exception, match="pickle|lambda"):
         workers.parallel_map(task, 2000)
-    assert _worker_pids() <= before
+    assert living_children() <= before
 
 
 def test_an_error_here_waits_for_workers_sending_large_results():
@@ -216,10 +207,10 @@ def test_an_error_here_waits_for_workers_sending_large_results():
             raise KeyError("stopped here")
         return "y" * 200_000  # far more than a pipe holds, chunk after chunk
 
-    before = _worker_pids()
+    before = living_children()
     with pytest.raises(KeyError, match="stopped here"):
         workers.parallel_map(task, 2000)
-    assert _worker_pids() <= before
+    assert living_children() <= before
 
 
 class _NeedsTwo(Exception):
@@ -256,7 +247,7 @@ def test_workers_that_cannot_all_be_forked_leave_the_work_to_those_that_were(mon
         return fork()
 
     monkeypatch.setattr(os, "fork", fork_until_out_of_memory)
-    before, descriptors = _worker_pids(), len(os.listdir("/proc/self/fd"))
+    before, descriptors = living_children(), len(os.listdir("/proc/self/fd"))
     values = [index * 3 for index in range(600)]
     assert workers.parallel_map(lambda index: values[index], 600, minimum=0) == values
-    assert _worker_pids() <= before and len(os.listdir("/proc/self/fd")) == descriptors
+    assert living_children() <= before and len(os.listdir("/proc/self/fd")) == descriptors
