@@ -23,6 +23,7 @@ from .model import Content, Entity, Item
 from .plan import PagePlan, lookup
 from .reads import TABLES
 from .relate import Links
+from .workers import parallel_map
 
 
 def site_digest(config: Config, content: Content) -> str:
@@ -49,16 +50,21 @@ class Earlier:
 
 def item_digests(content: Content, links: Links, earlier: Earlier | None = None) -> dict[tuple, str]:
     """Each item's and entity's digest, keyed like ("article", id): everything but its body (an
-    item `earlier` knows unchanged keeps the digest it had)."""
-    digests = {}
-    for table in (content.articles, content.briefs, content.incidents, content.pages, content.entities):
-        for item in table.values():
-            key = (item.content_type, item.id)
-            # The dataclass's repr leaves out what changes with the file rather than the fields
-            # (its body, hash and line numbers: reads of their own, see reads.py). Plain repr is
-            # deterministic here: Links holds only lists, tuples and frozen dataclasses.
-            digests[key] = (earlier and earlier.digest(key, links)) or _hash(repr(item), repr(_derived(key, links)))
-    return digests
+    item `earlier` knows unchanged keeps the digest it had). Taken afresh on both cores."""
+    items = [item for table in (content.articles, content.briefs, content.incidents, content.pages, content.entities)
+             for item in table.values()]
+
+    def digest(index: int) -> str:
+        item = items[index]
+        key = (item.content_type, item.id)
+        # The dataclass's repr leaves out what changes with the file rather than the fields
+        # (its body, hash and line numbers: reads of their own, see reads.py). Plain repr is
+        # deterministic here: Links holds only lists, tuples and frozen dataclasses.
+        return (earlier and earlier.digest(key, links)) or _hash(repr(item), repr(_derived(key, links)))
+
+    # A relink keeps most digests: forking workers would cost more than it saves.
+    digests = [digest(index) for index in range(len(items))] if earlier else parallel_map(digest, len(items))
+    return {(item.content_type, item.id): value for item, value in zip(items, digests)}
 
 
 def _derived(key: tuple, links: Links) -> list:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.generate import generate
-from digest import depend, pipeline
+from digest import depend, pipeline, workers
 from digest.cache import stable_repr
 from digest.model import Entity, Item
 from digest.patch import Memory
@@ -48,3 +48,17 @@ def test_a_fingerprint_does_not_depend_on_the_pages_fingerprinted_before(kept):
     for page in kept.pages + kept.pages[::-1]:
         alone = depend.page_fingerprint(page, "site", digests, kept.site.content, kept.site.links)
         assert depend.page_fingerprint(page, "site", digests, kept.site.content, kept.site.links, **shared) == alone
+
+
+def test_item_digests_taken_on_both_cores_are_those_taken_here(kept, monkeypatch):
+    site = kept.site
+    here = depend.item_digests(site.content, site.links, depend.Earlier({}, site.links, set()))  # a relink's way: here
+    taken_by = []
+
+    def on_both_cores(task, count):
+        taken_by.append(count)
+        return workers.parallel_map(task, count, minimum=0)
+
+    monkeypatch.setattr(depend, "parallel_map", on_both_cores)
+    assert depend.item_digests(site.content, site.links) == here
+    assert taken_by == [len(here)] and len(here) > 300
