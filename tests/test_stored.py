@@ -47,6 +47,17 @@ def test_fresh_builds_after_body_edits_are_patches_with_the_cold_bytes(project, 
     assert {"/", "/tags/nato/", "/articles/two/"} <= set(outcome.rendered_paths)
 
 
+def test_the_first_patch_after_a_full_build_renders_the_cards_showing_an_edited_excerpt(project, tmp_path):
+    """The kept build's index of excerpts read comes from the full build alone here (later
+    patches add the reads of the pages they render)."""
+    root = project(SITE)
+    assert build(root).report.ok
+    edit(root, "content/articles/two.md", "Two has no summary", "Two still has no summary")
+    outcome = build(root)
+    assert outcome.patched and {"/", "/tags/nato/"} <= set(outcome.rendered_paths)
+    assert site_files(root) == cold_copy(root, tmp_path)
+
+
 FRONT_MATTER_EDITS = [("content/articles/one.md", "title: One", "title: One, retitled"),
                       ("content/articles/one.md", "tags: [NATO]", "tags: [NATO, Brand new tag]"),
                       ("content/articles/two.md", "date: 2021-10-20", "date: 2020-01-01"),
