@@ -121,14 +121,14 @@ def build(root: Path, overrides: dict | None = None, write: bool = True, use_cac
                 # On the command line nothing but the disk needs the kept build: a forked copy
                 # makes it and writes it from now on (see _store).
                 early = rendered.staging is not None and snapshot is not None and not config.search and memory is None
-                with _store(config, keep) if early else contextlib.nullcontext() as storing:
+                with _store(config, lambda: keep(None)) if early else contextlib.nullcontext() as storing:
                     outcome.written = _write(config, rendered, pages, cache, report)
                     clock("render+write", None)
                     if outcome.written and snapshot is not None:
                         files = uptodate.site_files(config)
                         if memory is not None:  # kept for a patch in memory, and on disk (see _patched)
                             memory.kept = outcome.kept = keep(files)
-                            storing = None if config.search else _store(config, memory.kept)
+                            storing = None if config.search else _store(config, lambda: memory.kept)
                         _save(config, snapshot, cache, report, files, storing)
                         clock("cache", None)
         finally:
@@ -182,13 +182,14 @@ class _Clock:
         return value
 
 
-def _store(config: Config, kept: Kept | Callable[[dict | None], Kept]) -> Awaiting:
-    """Start writing the kept build by a forked copy of this process; given as the function that
-    makes it, made there. site/'s metadata, which goes last, is given to it (Awaiting.give) once
-    site/ is in place. The copy works while this process writes site/ and saves the cache: the
-    kept build is hundreds of megabytes on a large site (5 s at N = 20,000, one core)."""
+def _store(config: Config, kept: Callable[[], Kept]) -> Awaiting:
+    """Start writing the kept build, made by kept(), by a forked copy of this process (so made
+    there, if not made already). site/'s metadata, which goes last, is given to it
+    (Awaiting.give) once site/ is in place. The copy works while this process writes site/ and
+    saves the cache: the kept build is hundreds of megabytes on a large site (5 s at N = 20,000,
+    one core)."""
     run = new_run()
-    return Awaiting(lambda files: stored.store(config, kept if isinstance(kept, Kept) else kept(None), run, files))
+    return Awaiting(lambda files: stored.store(config, kept(), run, files))
 
 
 def _save(config: Config, snapshot: uptodate.Snapshot, cache: Cache, report: Report, files: dict,

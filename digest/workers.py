@@ -250,8 +250,8 @@ class Background:
         return self.ok
 
 
-class Awaiting:
-    """Like Background, for a task that needs, at its end, a value this process has only later:
+class Awaiting(Background):
+    """A Background task that needs, at its end, a value this process has only later:
     the task is called with a function that returns that value once `give(value)` has sent
     it. Given nothing, the task fails there. Where fork is unavailable, `give` runs the task.
     Leaving a `with` block waits for the copy to end."""
@@ -286,10 +286,7 @@ class Awaiting:
     def wait(self) -> bool:
         """Whether the task succeeded (after giving nothing: it failed, or never ran)."""
         self._close()
-        if self.pid is not None:
-            _, status = os.waitpid(self.pid, 0)
-            self.pid, self.ok = None, os.waitstatus_to_exitcode(status) == 0
-        return self.ok
+        return super().wait()
 
     def __enter__(self) -> "Awaiting":
         return self
