@@ -43,6 +43,7 @@ import hashlib
 import marshal
 import os
 import re
+import shutil
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -220,7 +221,7 @@ class Cache:
             self._write(self._stamp_sources(), "")
         elif self.writing.wait():
             for name in self.pending:
-                os.replace(self.folder / (name + PENDING), self.folder / name)
+                replace(self.folder / (name + PENDING), self.folder / name)
             self.pending = []  # in place: nothing left for close() to drop
         else:  # the copy failed: write them here (what fails again is raised this time)
             self._write(self.pending, "")
@@ -362,16 +363,17 @@ def _mapped(path: Path):
         return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def write_framed(path: Path, payload: bytes) -> None:
-    """Write magic, the payload's sha256 and the payload to a temporary file, then rename it into place."""
-    with write_framed_stream(path) as out:
+def write_framed(path: Path, payload: bytes, temporary: Path | None = None) -> None:
+    """Write magic, the payload's sha256 and the payload to a temporary file (by default the
+    path with .tmp for suffix), then rename it into place."""
+    with write_framed_stream(path, temporary) as out:
         out.write(payload)
 
 
 @contextlib.contextmanager
-def write_framed_stream(path: Path) -> Iterator["_HashingWriter"]:
+def write_framed_stream(path: Path, temporary: Path | None = None) -> Iterator["_HashingWriter"]:
     """write_framed for a payload written piece by piece: its checksum is filled in at the end."""
-    temporary = path.with_suffix(".tmp")
+    temporary = temporary or path.with_suffix(".tmp")
     try:
         with open(temporary, "wb") as handle:
             handle.write(MAGIC + bytes(32))
@@ -382,7 +384,23 @@ def write_framed_stream(path: Path) -> Iterator["_HashingWriter"]:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    replace(temporary, path)
+
+
+def replace(temporary: Path, path: Path) -> None:
+    """Rename a file written in full over a cache file, whatever is in its way (a folder made
+    there by hand, say: the cache folder is the build's own, and nothing in it stops a build)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
     os.replace(temporary, path)
+
+
+def remove(path: Path) -> None:
+    """Remove a cache file, or whatever is in its place; nothing if there is nothing."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 class _HashingWriter:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import functools
 import json
+import marshal
+import os
 from html import escape as html_escape
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
+from types import CodeType, SimpleNamespace
 
 import jinja2
+import jinja2.bccache
 import jinja2.compiler
 from markupsafe import Markup
 from markupsafe import _escape_inner as escape_text  # the C half of markupsafe.escape
 
+from .cache import code_version, read_framed, write_framed
 from .config import Config
 from .model import Content, Item, PartialDate
 from .plan import PagePlan, lookup
@@ -223,13 +227,44 @@ _WatchingEnvironment.escaped = staticmethod(escaped)
 
 
 def _bytecode_cache(config: Config) -> jinja2.BytecodeCache | None:
-    """Compiled layouts kept in .digest-cache/ (Jinja checks each against its layout's source)."""
+    """Compiled layouts kept in .digest-cache/layouts/ (see _CheckedBytecodeCache)."""
     folder = config.root / ".digest-cache" / "layouts"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return _CheckedBytecodeCache(folder)
+
+
+class _CheckedBytecodeCache(jinja2.BytecodeCache):
+    """Each layout's compiled code in a file framed as the cache files are (cache.py: magic,
+    SHA-256, marshal), with the version of the code and libraries and the layout source's
+    checksum. A damaged, foreign or outdated file is ignored, and the layout compiled afresh.
+    Jinja's own FileSystemBytecodeCache unpickles each file's header and loads its code unchecked:
+    a flipped byte stopped a build with a traceback, or changed what a page printed."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        payload = read_framed(self._path(bucket))
+        if payload is None:
+            return
+        try:
+            version, checksum, code = marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            return
+        if version == code_version() and checksum == bucket.checksum and isinstance(code, CodeType):
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path = self._path(bucket)
+        # Workers compile the layouts they include on their own: a temporary file each.
+        write_framed(path, marshal.dumps((code_version(), bucket.checksum, bucket.code)),
+                     path.with_name(f".{path.name}.{os.getpid()}.tmp"))
+
+    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"{bucket.key}.code"
 
 
 def preload_layouts(env: jinja2.Environment, pages: list[PagePlan], report: Report) -> None:

@@ -30,7 +30,7 @@ from collections.abc import Callable, MutableMapping
 from . import uptodate
 from .bodies import Body, make_resolver
 from .cache import (BODIES_FILE, Cache, code_version, framed_intact, read_bodies_table, read_cache_file, read_framed,
-                    write_cache_file, write_framed_stream)
+                    remove, write_cache_file, write_framed_stream)
 from .config import Config
 from .entities import Gazetteer
 from .patch import Kept, changed_items
@@ -241,7 +241,4 @@ def _path(config: Config, name: str):
 
 
 def _remove(config: Config, name: str) -> None:
-    try:
-        _path(config, name).unlink()
-    except FileNotFoundError:
-        pass
+    remove(_path(config, name))

@@ -22,7 +22,7 @@ import os
 import time
 from pathlib import Path
 
-from .cache import code_version, read_cache_file, stable_repr, write_cache_file
+from .cache import code_version, read_cache_file, remove, stable_repr, write_cache_file
 from .config import Config
 from .problems import Problem, problem_from_data, problem_to_data
 
@@ -68,10 +68,7 @@ def still_current(config: Config, snapshot: Snapshot) -> list[Problem] | None:
 
 def forget(config: Config) -> None:
     """Drop the stamp before a full build: until it succeeds, the site is not known to be current."""
-    try:
-        _stamp_path(config).unlink()
-    except FileNotFoundError:
-        pass
+    remove(_stamp_path(config))
 
 
 def record(config: Config, snapshot: Snapshot, problems: list[Problem], site: dict | None = None) -> None:

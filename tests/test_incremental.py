@@ -189,6 +189,49 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(project, tmp_path, garbage):
     assert b"forged" not in b"".join(site_files(root).values())
 
 
+def _flip_after_magic(path):
+    data = bytearray(path.read_bytes())
+    data[len(cache_module.MAGIC) + 2] ^= 0xFF  # in the checksum; in Jinja's own format, its pickled header
+    path.write_bytes(bytes(data))
+
+
+def _flip_in_code(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) * 2 // 3] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _swap_contents(paths):
+    """Each compiled layout given the next one's file: well framed, another layout's code."""
+    contents = [path.read_bytes() for path in paths]
+    for path, data in zip(paths, contents[1:] + contents[:1]):
+        path.write_bytes(data)
+
+
+@pytest.mark.parametrize("damage", ["header", "code", "swapped", "truncated", "folder"])
+def test_damaged_compiled_layouts_are_compiled_afresh(project, tmp_path, damage):
+    root = project(SITE)
+    assert build(root).report.ok
+    compiled = sorted((root / ".digest-cache" / "layouts").iterdir())
+    assert len(compiled) > 3
+    if damage == "swapped":
+        _swap_contents(compiled)
+    for path in compiled if damage != "swapped" else ():
+        if damage == "header":
+            _flip_after_magic(path)
+        elif damage == "code":
+            _flip_in_code(path)
+        elif damage == "truncated":
+            path.write_bytes(path.read_bytes()[:-7])
+        else:
+            path.unlink()
+            path.mkdir()
+    edit(root, *EDITS["config"])  # every page rendered again, every layout loaded
+    outcome = build(root)
+    assert outcome.report.ok, outcome.report.problems
+    assert site_files(root) == cold_copy(root, tmp_path)
+
+
 @pytest.mark.parametrize("memo", ["kept", "malformed"])
 def test_a_tag_edit_computes_again_only_the_related_lists_that_can_change(project, tmp_path, monkeypatch, memo):
     """The related lists are remembered with what they were computed from: after a tag edit only

@@ -133,8 +133,14 @@ def empty(path):
     path.write_bytes(b"")
 
 
-@pytest.mark.parametrize("damage", [truncate, flip_a_byte, empty])
-@pytest.mark.parametrize("name", [stored.KEPT_FILE, stored.PATCH_FILE, BODIES_FILE])
+def folder(path):
+    """A folder where the file was (made by hand, say): the build removes it rather than stop."""
+    path.unlink()
+    (path / "inside").mkdir(parents=True)
+
+
+@pytest.mark.parametrize("damage", [truncate, flip_a_byte, empty, folder])
+@pytest.mark.parametrize("name", [stored.KEPT_FILE, stored.PATCH_FILE, stored.HEAD_FILE, BODIES_FILE])
 def test_a_damaged_kept_build_is_not_used(project, tmp_path, damage, name):
     root = project(SITE)
     assert build(root).report.ok
@@ -145,6 +151,23 @@ def test_a_damaged_kept_build_is_not_used(project, tmp_path, damage, name):
     outcome = build(root)
     assert outcome.report.ok and not outcome.patched
     assert site_files(root) == cold_copy(root, tmp_path)
+
+
+def test_folders_in_place_of_all_cache_files_are_removed_and_the_build_goes_on(project, tmp_path):
+    root = project(SITE)
+    assert build(root).report.ok
+    edit(root, *BODY_EDITS[0])
+    assert build(root).patched  # every kind of cache file is there now
+    cache = root / ".digest-cache"
+    names = [path.name for path in cache.iterdir() if path.is_file() and path.name != "build.lock"]
+    assert {stored.KEPT_FILE, stored.PATCH_FILE, stored.HEAD_FILE, BODIES_FILE, "cache.bin", "uptodate.bin"} <= set(names)
+    for name in names:
+        folder(cache / name)
+    for change in BODY_EDITS[1:]:
+        edit(root, *change)
+        assert build(root).report.ok
+        assert site_files(root) == cold_copy(root, tmp_path)
+    assert not [path for path in cache.iterdir() if path.is_dir() and path.name != "layouts"]
 
 
 class _MakesAFolder:
