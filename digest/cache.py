@@ -374,8 +374,9 @@ def write_framed(path: Path, payload: bytes, temporary: Path | None = None) -> N
 def write_framed_stream(path: Path, temporary: Path | None = None) -> Iterator["_HashingWriter"]:
     """write_framed for a payload written piece by piece: its checksum is filled in at the end."""
     temporary = temporary or path.with_suffix(".tmp")
+    remove(temporary)  # a leftover, or a link planted there: never written through
     try:
-        with open(temporary, "wb") as handle:
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as handle:
             handle.write(MAGIC + bytes(32))
             writer = _HashingWriter(handle)
             yield writer

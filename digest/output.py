@@ -207,8 +207,14 @@ def _inventory(folder: Path) -> tuple[dict[str, int], set[str], set[str]]:
 def build_lock(root: Path):
     """Hold an exclusive lock for the whole build, so two builds never interleave."""
     lock_dir = root / ".digest-cache"
+    # The build's own folder, never a link out of the project: everything cached is written there.
+    if lock_dir.is_symlink():
+        lock_dir.unlink()
     lock_dir.mkdir(exist_ok=True)
-    with open(lock_dir / "build.lock", "w") as handle:
+    lock = lock_dir / "build.lock"
+    if lock.is_symlink() or lock.is_dir():
+        _remove(lock)
+    with os.fdopen(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o666), "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -230,6 +230,8 @@ def _bytecode_cache(config: Config) -> jinja2.BytecodeCache | None:
     """Compiled layouts kept in .digest-cache/layouts/ (see _CheckedBytecodeCache)."""
     folder = config.root / ".digest-cache" / "layouts"
     try:
+        if folder.is_symlink():
+            folder.unlink()  # a link out of the cache folder is not followed (see output.build_lock)
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None

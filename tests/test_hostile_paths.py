@@ -1,6 +1,6 @@
 """Hostile names and links: no slug, id, tag, page or static file leaves site/ or overwrites
 another page; symbolic links in content/, seeds/ and layouts/static/ are never followed out of the
-project, and loops stop nothing. Each case is an error at `path:line`, and site/ stays as it was.
+project, and loops stop nothing; links planted in .digest-cache/ are never written through. Each case is an error at `path:line`, and site/ stays as it was.
 
 Neighbours: tests/test_build.py (slugify, output_file, one collision), tests/test_load.py (an
 unsafe file name), tests/test_ingest.py (seeds or content folders leading outside).
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from digest import uptodate
 from digest.ingest import import_seeds
 from digest.problems import Report
 from tests.conftest import REPO, build, messages, site_files
@@ -262,6 +263,32 @@ def test_symlinks_in_static_files_out_of_the_project_are_not_copied(project, out
     files = built_ok(root)
     assert not any(name.startswith(("leak", "loop")) for name in files)
     assert not any(SECRET.encode() in data for data in files.values())
+
+
+# Every temporary name a cache file is written under, then renamed from (cache.write_framed_stream).
+CACHE_TEMPORARIES = ("cache.tmp", "bodies.tmp", "items.tmp", "bodies.bin.tmp", "items.bin.tmp", "uptodate.tmp",
+                     "kept.tmp", "kept-head.tmp", "kept-patch.tmp")
+
+
+@pytest.mark.parametrize("planted", ["files", "folders"])
+def test_links_planted_in_the_cache_folder_are_never_written_through(project, outside, monkeypatch, planted):
+    monkeypatch.setattr(uptodate, "SETTLE_NS", 0)  # so that the kept build is written and patched too
+    root = project(GOOD)
+    before = {path.name: path.read_bytes() for path in outside.iterdir()}
+    cache = root / ".digest-cache"
+    if planted == "folders":
+        os.symlink(outside, cache)
+    else:
+        cache.mkdir()
+        os.symlink(outside, cache / "layouts")
+        for name in ("build.lock",) + CACHE_TEMPORARIES:
+            os.symlink(outside / "secret.md", cache / name)
+    built_ok(root)
+    assert {path.name: path.read_bytes() for path in outside.iterdir()} == before
+    (root / "content/articles/good.md").write_text(ARTICLE.replace("Body.", "Body, edited."), encoding="utf-8")
+    assert build(root).patched
+    assert {path.name: path.read_bytes() for path in outside.iterdir()} == before
+    assert not cache.is_symlink() and not (cache / "layouts").is_symlink()
 
 
 def test_seed_symlinks_out_of_seeds_or_in_loops_are_not_imported(project, outside):
