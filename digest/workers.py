@@ -308,7 +308,7 @@ def _fork_running(work: Callable[[], object], collect: bool = False) -> int:
     exit handlers or buffers), exit code 0 if it succeeded; the copy's pid. Unless `collect`,
     the copy's garbage collector is turned off: in a copy that leaves right after one task it
     would only walk the inherited heap."""
-    pid = os.fork()
+    pid = _fork()
     if pid == 0:
         if not collect:
             gc.disable()
@@ -319,6 +319,16 @@ def _fork_running(work: Callable[[], object], collect: bool = False) -> int:
         finally:  # an error is the waiting process's to handle: it learns of it by the exit code
             os._exit(code)
     return pid
+
+
+def _fork() -> int:
+    """os.fork, with Ctrl-C held back until it has returned: a KeyboardInterrupt raised inside
+    fork (in the handlers it runs around it) is dropped by Python, and the build went on."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return os.fork()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # in the copy too, which never sees this one
 
 
 class Forked:

@@ -95,6 +95,33 @@ def test_a_build_killed_at_any_moment_leaves_a_complete_site(project, tmp_path):
     assert not (root / ".site.staging").exists() and not (root / ".site.old").exists()
 
 
+def test_ctrl_c_at_any_moment_stops_the_build_without_a_traceback(project, tmp_path):
+    root = project(corpus(150), config=CONFIG.format(title="One"))
+    assert build(root).report.ok
+    old = site_files(root)
+    (root / "site.yaml").write_text(CONFIG.format(title="Two"))
+    new = cold_copy(root, tmp_path / "cold")
+    interrupted = 0
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6):
+        # As at a terminal: SIGINT to the whole group, with Ctrl-C's default handling (a test
+        # run started in the background would otherwise pass its children SIGINT ignored).
+        process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(root), "build", "--no-search"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+        assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+        # Before Python has set its handler up, the signal ends the process as it would any program.
+        assert (process.returncode, err.strip()) in ((130, "build.py: interrupted"), (-signal.SIGINT, "")) \
+            or process.returncode == 0, err
+        interrupted += process.returncode == 130
+        assert site_files(root) in (old, new)
+    assert interrupted >= 2  # Ctrl-C really landed mid-build
+    assert build(root).report.ok
+    assert site_files(root) == new
+
+
 def test_two_builds_at_once_never_interleave(project, tmp_path):
     root = project(corpus(60), config=CONFIG.format(title="Both"))
     first = cold_copy(root, tmp_path / "a", base_url="https://a.example/")

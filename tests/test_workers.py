@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
 
 from digest import workers
 from digest import related
-from tests.conftest import build, living_children, messages, site_files
+from tests.conftest import REPO, build, living_children, messages, site_files
 
 
 def test_results_come_back_in_order_and_equal_to_one_process():
@@ -251,3 +253,22 @@ def test_workers_that_cannot_all_be_forked_leave_the_work_to_those_that_were(mon
     values = [index * 3 for index in range(600)]
     assert workers.parallel_map(lambda index: values[index], 600, minimum=0) == values
     assert living_children() <= before and len(os.listdir("/proc/self/fd")) == descriptors
+
+
+def test_ctrl_c_while_a_worker_is_forked_is_not_lost():
+    """Python drops a KeyboardInterrupt raised in the handlers fork runs: Ctrl-C is held back
+    until the fork has returned, then stops the work as anywhere else."""
+    script = (
+        "import os, signal\n"
+        "from digest import workers\n"
+        "os.register_at_fork(before=lambda: os.kill(os.getpid(), signal.SIGINT))\n"
+        "try:\n"
+        "    workers.parallel_map(lambda index: sum(range(20000)), 2000)\n"
+        "    print('finished')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert result.stdout.strip() == "interrupted", result.stderr
+    assert "Exception ignored" not in result.stderr
