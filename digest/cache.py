@@ -397,7 +397,8 @@ def replace(temporary: Path, path: Path) -> None:
 
 
 def remove(path: Path) -> None:
-    """Remove a cache file, or whatever is in its place; nothing if there is nothing."""
+    """Remove whatever is at path (a file, a link, not what it leads to, or a folder); nothing
+    if there is nothing."""
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
     else:

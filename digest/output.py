@@ -23,6 +23,7 @@ import shutil
 import stat
 from pathlib import Path
 
+from .cache import remove
 from .plan import static_files
 from .urls import output_file
 
@@ -37,15 +38,15 @@ class Staging:
         self.site_dir = site_dir
         self.dir = site_dir.with_name(f".{site_dir.name}.staging")
         self.spare = site_dir.with_name(f".{site_dir.name}.spare")
-        _remove(site_dir.with_name(f".{site_dir.name}.old"))
+        remove(site_dir.with_name(f".{site_dir.name}.old"))
         if not _is_real_folder(self.dir):  # a leftover staging folder (killed build) serves as well
-            _remove(self.dir)
+            remove(self.dir)
             if _is_real_folder(self.spare):
                 os.rename(self.spare, self.dir)
             else:
-                _remove(self.spare)
+                remove(self.spare)
                 self.dir.mkdir(parents=True)
-        _remove(self.spare)
+        remove(self.spare)
         self.present, self.folders, self.empty = _inventory(self.dir)
         self.kept: set[str] = set()  # files outside the pages this build placed: static, search index
 
@@ -99,7 +100,7 @@ class Staging:
 
     def clear_folder(self, name: str) -> None:
         """Empty a folder before a tool writes into it (its files may be shared with site/)."""
-        _remove(self.dir / name)
+        remove(self.dir / name)
         self.folders = {f for f in self.folders if f != name and not f.startswith(name + "/")}
         self.present = {f: inode for f, inode in self.present.items() if not f.startswith(name + "/")}
 
@@ -213,7 +214,7 @@ def build_lock(root: Path):
     lock_dir.mkdir(exist_ok=True)
     lock = lock_dir / "build.lock"
     if lock.is_symlink() or lock.is_dir():
-        _remove(lock)
+        remove(lock)
     with os.fdopen(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o666), "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -344,9 +345,3 @@ def _unlink_quietly(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
 
-
-def _remove(path: Path) -> None:
-    if path.is_symlink() or path.is_file():
-        path.unlink()
-    elif path.exists():
-        shutil.rmtree(path)

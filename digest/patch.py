@@ -124,7 +124,7 @@ class Kept:
         self.readers, self.excerpts = readers, {}
         for token in readers:
             if token.startswith("excerpt|"):
-                self.excerpts.setdefault("|".join(token.split("|")[1:3]), set()).add(token)
+                self.excerpts.setdefault(_excerpted(token), set()).add(token)
 
     def reading(self) -> tuple[dict[str, set[int]], dict[str, set[str]]]:
         """(readers, excerpts), indexed now if a relink left them due."""
@@ -137,7 +137,12 @@ class Kept:
         for token in tokens:
             self.readers.setdefault(token, set()).add(index)
             if token.startswith("excerpt|"):
-                self.excerpts.setdefault("|".join(token.split("|")[1:3]), set()).add(token)
+                self.excerpts.setdefault(_excerpted(token), set()).add(token)
+
+
+def _excerpted(token: str) -> str:
+    """"kind|id" of the item an excerpt|kind|id|words token reads."""
+    return "|".join(token.split("|")[1:3])
 
 
 def patch(kept: Kept, config: Config, snapshot: uptodate.Snapshot, report: Report) -> list[str] | None:
